@@ -1,0 +1,118 @@
+//! `coindex index`: run the indexer and print the summary on stderr.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use super::Status;
+use crate::cli;
+use crate::config;
+use crate::error::{Error, Result};
+use crate::indexer::{self, FileStatus, IndexConfig};
+use crate::ingest::IngestOptions;
+use crate::normalize::NormalizeOptions;
+
+pub fn run(c: cli::IndexCmd) -> Result<Status> {
+    let tz = config::timezone(c.timezone.as_deref())?;
+    let index_dir = config::index_dir(c.index.index)?;
+    if c.max_file_mb == 0 {
+        return Err(Error::user("--max-file-mb must be at least 1"));
+    }
+    if c.commit_every == 0 {
+        return Err(Error::user("--commit-every must be at least 1"));
+    }
+    for d in &c.dirs {
+        if !d.exists() {
+            return Err(Error::user(format!(
+                "{}: no such file or folder",
+                d.display()
+            )));
+        }
+    }
+    let cfg = IndexConfig {
+        index_dir: index_dir.clone(),
+        roots: c.dirs.clone(),
+        rebuild: c.rebuild,
+        normalize: NormalizeOptions { timezone: tz },
+        ingest: IngestOptions {
+            max_file_bytes: c.max_file_mb * 1024 * 1024,
+        },
+        commit_every: c.commit_every,
+        writer_heap: 128 * 1024 * 1024,
+        progress: !c.quiet,
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        // A second Ctrl-C falls through to the default handler and kills the process;
+        // the last commit keeps the index consistent either way.
+        let _ = ctrlc::set_handler(move || {
+            if stop.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+            eprintln!("coindex: interrupted, committing what is done (Ctrl-C again to abort)");
+        });
+    }
+    let summary = indexer::run(&cfg, stop)?;
+    if let Some(path) = &c.report {
+        let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+        serde_json::to_writer_pretty(std::io::BufWriter::new(f), &summary)
+            .map_err(|e| Error::Internal(format!("cannot write the report: {e}")))?;
+    }
+    if !c.quiet {
+        print_summary(&summary, &index_dir);
+    }
+    Ok(if summary.interrupted {
+        130
+    } else if summary.skipped > 0 || summary.record_errors > 0 {
+        1
+    } else {
+        0
+    })
+}
+
+fn print_summary(s: &indexer::Summary, dir: &std::path::Path) {
+    let mut e = std::io::stderr().lock();
+    let _ = writeln!(
+        e,
+        "coindex: {} files seen: {} new, {} updated, {} unchanged, {} removed, {} duplicate, {} skipped",
+        s.files_seen, s.new, s.updated, s.unchanged, s.removed, s.duplicate, s.skipped
+    );
+    let _ = writeln!(
+        e,
+        "coindex: {} documents indexed, {} removed, {} duplicates dropped, {} bad records; index {} holds {} documents ({:.1}s)",
+        s.documents_indexed,
+        s.documents_removed,
+        s.duplicate_documents,
+        s.record_errors,
+        dir.display(),
+        s.total_documents,
+        s.elapsed_ms as f64 / 1000.0
+    );
+    for f in &s.files {
+        match f.status {
+            FileStatus::Skipped => {
+                let _ = writeln!(
+                    e,
+                    "skipped: {}: {}",
+                    f.path,
+                    f.reason.as_deref().unwrap_or("")
+                );
+            }
+            _ => {
+                for d in &f.duplicate_of {
+                    let _ = writeln!(e, "duplicate: {} repeats {}", f.path, d);
+                }
+                for r in &f.record_errors {
+                    let _ = writeln!(e, "bad record: {}: {}", f.path, r);
+                }
+            }
+        }
+    }
+    if s.interrupted {
+        let _ = writeln!(
+            e,
+            "coindex: interrupted; run the same command again to finish"
+        );
+    }
+}

