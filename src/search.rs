@@ -210,13 +210,12 @@ impl Engine {
             loose.push((TOccur::Must, f));
         }
         let strict_q: Box<dyn TQuery> = Box::new(BooleanQuery::new(strict));
+        // The second tier is the loose query minus first-tier documents; those are
+        // filtered out by address rather than with `MustNot(strict)`, which trips a
+        // seek assertion in tantivy 0.27's phrase scorer.
         let loose_q: Option<Box<dyn TQuery>> = (defaults >= 2).then(|| {
             let l: Box<dyn TQuery> = Box::new(BooleanQuery::new(loose));
-            let excl: Box<dyn TQuery> = Box::new(BooleanQuery::new(vec![
-                (TOccur::Must, l),
-                (TOccur::MustNot, strict_q.box_clone()),
-            ]));
-            excl
+            l
         });
         Ok(Compiled {
             strict: strict_q,
@@ -243,13 +242,11 @@ impl Engine {
         Box::new(BooleanQuery::new(clauses))
     }
 
-    /// Number of documents matching a query (both tiers).
+    /// Number of documents matching a query (both tiers; the loose tier contains the
+    /// strict one).
     pub fn count(&self, c: &Compiled) -> Result<usize> {
-        let mut n = self.searcher.search(&*c.strict, &Count)?;
-        if let Some(l) = &c.loose {
-            n += self.searcher.search(&**l, &Count)?;
-        }
-        Ok(n)
+        let q = c.loose.as_ref().unwrap_or(&c.strict);
+        Ok(self.searcher.search(&**q, &Count)?)
     }
 
     /// Top `limit` addresses of one query, with their score.
@@ -315,7 +312,12 @@ impl Engine {
         if ranked.len() < req.limit
             && let Some(l) = &c.loose
         {
-            let mut more = self.top(&**l, req.limit - ranked.len(), req.sort, req.recent)?;
+            // every first-tier document also matches the loose query: fetch enough to
+            // skip them
+            let first: HashSet<DocAddress> = ranked.iter().map(|r| r.2).collect();
+            let mut more = self.top(&**l, req.limit + first.len(), req.sort, req.recent)?;
+            more.retain(|r| !first.contains(&r.2));
+            more.truncate(req.limit - ranked.len());
             sort_ties(self, &mut more)?;
             ranked.extend(more);
         }
@@ -647,10 +649,4 @@ fn regex_syntax_escape(s: &str) -> String {
         out.push(c);
     }
     out
-}
-
-/// Distinct values helper used by listings.
-pub fn dedup_preserve(v: Vec<String>) -> Vec<String> {
-    let mut seen = HashSet::new();
-    v.into_iter().filter(|x| seen.insert(x.clone())).collect()
 }

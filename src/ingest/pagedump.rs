@@ -494,16 +494,30 @@ fn split_share(prefix: &str) -> (Option<String>, String) {
                 .unwrap_or(0);
             section_label(&w[start..])
         });
-    let mut rest = &prefix[m.start()..];
+    let start = &prefix[m.start()..];
+    let mut rest = start;
+    let mut labels: Vec<(&str, &str)> = Vec::new(); // (label, text before it)
     loop {
         let r = rest.trim_start();
         match SHARE_LABELS.iter().find(|l| r.starts_with(*l)) {
-            Some(l) => rest = &r[l.len()..],
+            Some(l) => {
+                labels.push((l, r));
+                rest = &r[l.len()..];
+            }
             None => {
                 rest = r;
                 break;
             }
         }
+    }
+    // A lone network name after `Share` is the headline's first word
+    // (`Share Facebook Unveils Libra`), not a share bar.
+    let widgets: Vec<&(&str, &str)> = labels
+        .iter()
+        .filter(|(l, _)| !l.starts_with("Share"))
+        .collect();
+    if widgets.len() == 1 {
+        rest = widgets[0].1;
     }
     (section, rest.trim().to_string())
 }

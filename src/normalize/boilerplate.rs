@@ -32,7 +32,7 @@ fn inline_patterns() -> &'static [Regex] {
             // "Lisbon skyline image via Unsplash" (a short caption, up to 8 words)
             r"(?:[A-Z][\w'’-]*(?: [\w'’-]+){0,7} )?(?:image|photo|picture|illustration|chart|screenshot)s? (?:via|from|courtesy of|credit:?) (?:Unsplash|Getty Images|Shutterstock|Pexels|Pixabay|Wikimedia Commons|[A-Z][\w]+(?: [A-Z][\w]+)?)\.?\s*",
             // disclosures
-            r"(?i)disclosure\s*&\s*polarities\s*",
+            r"(?i)disclosure\s*&\s*(?:polarities|polic(?:y|ies))\s*(?:(?:this|the) (?:article|story|post)[^.]{0,200}\.)?\s*",
             r"(?i)this article was (?:prepared|generated|written) with the assistance of (?:ai|editorial) tools[^.]*\.\s*",
             r"(?i)disclosure: [^.]{0,200}\.\s*",
             // feed footers: "The post X appeared first on Y."
@@ -145,6 +145,10 @@ mod tests {
             (
                 "Tools.Disclosure & PolaritiesThis article was prepared with the assistance of editorial tools.",
                 "Tools.",
+            ),
+            (
+                "Resume.Disclosure & PoliciesThis story was written and edited by our newsroom under its editorial standards.",
+                "Resume.",
             ),
             (
                 "Fees fell. The post Fees Fall appeared first on Chain Daily.",

@@ -1,0 +1,397 @@
+//! The core contract over the bundled sample corpus: every page dump parses into the
+//! facts written down in `fixtures/sample_corpus_expected.json`; known queries return
+//! their article first; teaser-only and chrome-only words match nothing; date, tag and
+//! source filters are hard; JSON output parses into strict structs; exit codes.
+
+mod util;
+
+use std::path::Path;
+
+use chrono::{NaiveDateTime, TimeZone, Utc};
+use serde::Deserialize;
+use util::*;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fact {
+    path: String,
+    shape: String,
+    source: String,
+    title: String,
+    dek: String,
+    authors: Vec<String>,
+    published_local: Option<String>,
+    updated_local: Option<String>,
+    tags: Vec<String>,
+    query: String,
+    body_phrase: String,
+    teaser_words: Vec<String>,
+    chrome_words: Vec<String>,
+}
+
+fn facts() -> Vec<Fact> {
+    let data = include_str!("fixtures/sample_corpus_expected.json");
+    serde_json::from_str(data).unwrap()
+}
+
+fn utc(local: &str) -> chrono::DateTime<Utc> {
+    let n = NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M").unwrap();
+    chrono_tz::America::New_York
+        .from_local_datetime(&n)
+        .earliest()
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Serp {
+    query: String,
+    total_hits: usize,
+    hits: Vec<JsonHit>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonHit {
+    rank: usize,
+    score: f32,
+    id: String,
+    title: String,
+    published: Option<String>,
+    updated: Option<String>,
+    tags: Vec<String>,
+    source: String,
+    url: Option<String>,
+    path: String,
+    snippet: String,
+    highlights: Vec<[usize; 2]>,
+}
+
+fn json_search(query: &str, extra: &[&str]) -> Serp {
+    let mut args = vec!["--format", "json"];
+    args.extend_from_slice(extra);
+    let o = search(query, &args);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("bad JSON ({e}): {}", stdout(&o)))
+}
+
+#[test]
+fn every_page_dump_parses_into_its_facts() {
+    let opts = coindex::normalize::NormalizeOptions {
+        timezone: chrono_tz::America::New_York,
+    };
+    let mut failures = Vec::new();
+    for f in facts() {
+        let path = corpus().join(&f.path);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let raw = coindex::ingest::pagedump::parse(&text);
+        let a = coindex::normalize::normalize(
+            raw,
+            &f.path,
+            &coindex::ingest::folder_source(Path::new(&f.path)),
+            &opts,
+        )
+        .unwrap();
+        let want_pub = f
+            .published_local
+            .as_deref()
+            .or(f.updated_local.as_deref())
+            .map(utc);
+        let want_upd = f.updated_local.as_deref().map(utc);
+        let checks = [
+            (
+                "title",
+                a.title == f.title,
+                format!("{:?} vs {:?}", a.title, f.title),
+            ),
+            ("dek", a.dek == f.dek, format!("{:?} vs {:?}", a.dek, f.dek)),
+            (
+                "authors",
+                a.authors == f.authors,
+                format!("{:?} vs {:?}", a.authors, f.authors),
+            ),
+            (
+                "published",
+                a.published == want_pub,
+                format!("{:?} vs {:?}", a.published, want_pub),
+            ),
+            (
+                "updated",
+                a.updated == want_upd,
+                format!("{:?} vs {:?}", a.updated, want_upd),
+            ),
+            (
+                "tags",
+                a.tags == f.tags,
+                format!("{:?} vs {:?}", a.tags, f.tags),
+            ),
+            (
+                "source",
+                a.source == f.source,
+                format!("{:?} vs {:?}", a.source, f.source),
+            ),
+            (
+                "body phrase",
+                a.body.contains(&f.body_phrase),
+                f.body_phrase.clone(),
+            ),
+        ];
+        for (what, ok, detail) in checks {
+            if !ok {
+                failures.push(format!("{} ({}): {what}: {detail}", f.path, f.shape));
+            }
+        }
+        let lower = format!("{} {} {}", a.title, a.dek, a.body).to_lowercase();
+        for w in f.teaser_words.iter().chain(&f.chrome_words) {
+            let found = lower
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|t| t == w.as_str());
+            if found {
+                failures.push(format!(
+                    "{}: boilerplate word {w:?} kept in the article",
+                    f.path
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} problems:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn known_queries_return_their_article_first() {
+    let mut failures = Vec::new();
+    for f in facts() {
+        let serp = json_search(&f.query, &["--limit", "3"]);
+        let first = serp
+            .hits
+            .first()
+            .map(|h| h.path.clone())
+            .unwrap_or_default();
+        if !first.ends_with(&f.path) {
+            failures.push(format!(
+                "{:?}: expected {} first, got {first}",
+                f.query, f.path
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn teaser_and_chrome_words_match_nothing() {
+    for f in facts() {
+        for w in f.teaser_words.iter().chain(&f.chrome_words) {
+            let o = search(w, &["--format", "json"]);
+            let serp: Serp = serde_json::from_slice(&o.stdout).unwrap();
+            let leaked: Vec<_> = serp
+                .hits
+                .iter()
+                .filter(|h| h.path.ends_with(&f.path))
+                .collect();
+            assert!(
+                leaked.is_empty(),
+                "{w:?} from the chrome/teasers of {} matches it",
+                f.path
+            );
+        }
+    }
+    let o = search("kestrune", &[]);
+    assert_code(&o, 1);
+}
+
+#[test]
+fn date_filters_are_inclusive_at_day_boundaries() {
+    // Published Dec 31, 2023, 11:30 p.m. New York time (04:30 UTC on Jan 1).
+    let late = facts()
+        .into_iter()
+        .find(|f| f.published_local.as_deref() == Some("2023-12-31T23:30"))
+        .expect("corpus has the New Year's Eve article");
+    let q = late.query.as_str();
+    let hit = |extra: &[&str]| {
+        json_search(q, extra)
+            .hits
+            .iter()
+            .any(|h| h.path.ends_with(&late.path))
+    };
+    assert!(hit(&["--from", "2023-12-31", "--to", "2023-12-31"]));
+    assert!(hit(&["--to", "2023-12"]));
+    assert!(!hit(&["--from", "2024-01-01"]));
+    assert!(!hit(&["--to", "2023-12-30"]));
+    // the same instant read in UTC belongs to January 1
+    assert!(hit(&["--from", "2024-01-01", "--timezone", "UTC"]));
+    assert!(hit(&[
+        "--from",
+        "2024-01-01T04:30:00Z",
+        "--to",
+        "2024-01-01T04:30:00Z"
+    ]));
+    assert!(!hit(&["--from", "2024-01-01T04:30:01Z"]));
+    // every hit of a year filter lies inside the year
+    let serp = json_search(
+        "bitcoin",
+        &["--from", "2017", "--to", "2017", "--limit", "50"],
+    );
+    assert!(!serp.hits.is_empty());
+    for h in serp.hits {
+        let p = h.published.unwrap();
+        assert!(
+            p.as_str() >= "2017-01-01T05:00:00Z" && p.as_str() < "2018-01-01T05:00:00Z",
+            "{p}"
+        );
+    }
+}
+
+#[test]
+fn issue_example_blockchain_research_lab() {
+    let serp = json_search(
+        "blockchain research lab",
+        &["--from", "2017-09", "--to", "2017-12", "--tag", "china"],
+    );
+    assert!(
+        serp.hits[0]
+            .path
+            .ends_with("blockledger/2017/china-blockchain-lab.txt"),
+        "{:?}",
+        serp.hits[0].path
+    );
+    for h in &serp.hits {
+        assert!(h.tags.contains(&"china".to_string()));
+    }
+}
+
+#[test]
+fn tag_and_source_filters_are_hard() {
+    let serp = json_search("bitcoin", &["--tag", "mining", "--limit", "50"]);
+    assert!(!serp.hits.is_empty());
+    assert!(
+        serp.hits
+            .iter()
+            .all(|h| h.tags.contains(&"mining".to_string()))
+    );
+    let serp = json_search("bitcoin", &["--source", "coinwire", "--limit", "50"]);
+    assert!(!serp.hits.is_empty());
+    assert!(serp.hits.iter().all(|h| h.source == "coinwire"));
+    assert_code(&search("bitcoin", &["--tag", "no-such-tag"]), 1);
+}
+
+#[test]
+fn all_words_rank_above_some_words() {
+    // Every hit containing both words must come before any hit with only one.
+    let serp = json_search("halving miners", &["--limit", "40"]);
+    let both: Vec<bool> = serp
+        .hits
+        .iter()
+        .map(|h| {
+            let t = format!("{} {}", h.title, h.snippet).to_lowercase();
+            t.contains("halving") && t.contains("miner")
+        })
+        .collect();
+    assert!(serp.total_hits >= serp.hits.len());
+    if let Some(first_partial) = both.iter().position(|b| !b) {
+        assert!(
+            both[first_partial..].iter().all(|b| !b) || serp.hits.len() < 2,
+            "{both:?}"
+        );
+    }
+}
+
+#[test]
+fn json_output_is_a_strict_contract() {
+    let serp = json_search("spot bitcoin etf", &["--limit", "5"]);
+    assert_eq!(serp.query, "spot bitcoin etf");
+    assert!(serp.total_hits >= serp.hits.len() && !serp.hits.is_empty());
+    for (i, h) in serp.hits.iter().enumerate() {
+        assert_eq!(h.rank, i + 1);
+        assert!(h.score > 0.0);
+        assert_eq!(h.id.len(), 16);
+        assert!(!h.title.is_empty() && !h.source.is_empty() && !h.path.is_empty());
+        assert!(h.url.is_none() || h.url.as_deref().unwrap().starts_with("http"));
+        if let Some(p) = &h.published {
+            chrono::DateTime::parse_from_rfc3339(p).unwrap();
+            assert!(p.ends_with('Z'));
+        }
+        if let Some(u) = &h.updated {
+            chrono::DateTime::parse_from_rfc3339(u).unwrap();
+        }
+        let chars: Vec<char> = h.snippet.chars().collect();
+        for [a, b] in &h.highlights {
+            assert!(a < b && *b <= chars.len());
+        }
+    }
+    assert!(
+        !serp.hits[0].highlights.is_empty(),
+        "top hit has highlighted terms"
+    );
+}
+
+#[test]
+fn text_output_shows_rank_title_path_and_marked_snippet() {
+    let o = search("blockchain research lab", &["--color", "never"]);
+    assert_code(&o, 0);
+    let s = stdout(&o);
+    assert!(s.starts_with("1. "), "{s}");
+    assert!(s.contains("china-blockchain-lab.txt"));
+    assert!(s.contains("**"), "visible highlight markers: {s}");
+    assert!(!s.contains('\x1b'));
+    let o = search("blockchain research lab", &["--color", "always"]);
+    assert!(stdout(&o).contains("\x1b[1m"));
+}
+
+#[test]
+fn exit_codes() {
+    assert_code(&search("bitcoin", &[]), 0);
+    assert_code(&search("zzyzzyxnomatch", &[]), 1);
+    let bad_date = search("bitcoin", &["--from", "2017-13"]);
+    assert_code(&bad_date, 2);
+    assert!(stderr(&bad_date).contains("invalid month"));
+    assert_code(&search("bitcoin", &["--limit", "0"]), 2);
+    assert_code(&search("bitcoin", &["--sort", "sideways"]), 2);
+    assert_code(&search("\"unclosed", &[]), 2);
+    let missing = run(&["search", "bitcoin", "--index", "/nonexistent/coindex-test"]);
+    assert_code(&missing, 2);
+    assert!(stderr(&missing).contains("no index at"));
+    assert_code(&run(&["frobnicate"]), 2);
+}
+
+#[test]
+fn reindexing_the_same_folder_adds_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("ix");
+    let idx = idx.to_str().unwrap();
+    let c = corpus();
+    let c = c.to_str().unwrap();
+    assert_code(&run(&["index", c, "--index", idx]), 0);
+    let again = run(&["index", c, "--index", idx]);
+    assert_code(&again, 0);
+    let err = stderr(&again);
+    assert!(
+        err.contains("0 new") && err.contains("0 documents indexed"),
+        "{err}"
+    );
+    // a forced full re-read (mtime change) upserts by id instead of duplicating
+    let o = run(&["index", c, "--index", idx, "--rebuild"]);
+    assert_code(&o, 0);
+    let n = |s: &str| -> usize {
+        let serp: Serp = serde_json::from_slice(
+            &run(&[
+                "search", s, "--index", idx, "--format", "json", "--limit", "100",
+            ])
+            .stdout,
+        )
+        .unwrap();
+        serp.total_hits
+    };
+    assert_eq!(n("bitcoin"), n("bitcoin"));
+    let env_o = cmd()
+        .args(["search", "bitcoin"])
+        .env("COINDEX_INDEX", idx)
+        .output()
+        .unwrap();
+    assert_code(&env_o, 0);
+}
