@@ -90,9 +90,124 @@ pub enum Command {
     Index(IndexCmd),
     /// Search the index: ranked results with highlighted snippets
     #[command(
-        after_help = "Query language: words (all required for the first tier), \"phrases\"~slop, OR, -term / NOT term, +term, (groups), title:/dek:/body:/tag:/source:/author: scopes, prefix*, fuzzy~1, published:2017 / published:2017-09..2017-12 / published:>=2024-01-15.\n\nExamples:\n  coindex search \"blockchain research lab\" --from 2017-09 --to 2017-12 --tag china\n  coindex search '$ETH etf -grayscale published:2024'\n  coindex search \"spot etf\" --format json | jq '.hits[0].title'\n\nExit status: 0 at least one hit, 1 no hits, 2 error."
+        after_help = "Query language: words (all required for the first tier), \"phrases\"~slop, OR, -term / NOT term, +term, (groups), title:/dek:/body:/tag:/source:/author: scopes, prefix*, fuzzy~1, published:2017 / published:2017-09..2017-12 / published:>=2024-01-15.\n\nExamples:\n  coindex search \"blockchain research lab\" --from 2017-09 --to 2017-12 --tag china\n  coindex search '$ETH etf -grayscale published:2024'\n  coindex search \"spot etf\" --format json | jq '.hits[0].title'\n  coindex search halving --format csv --fields id,published,title\n  coindex search --batch queries.txt --limit 3 > results.ndjson\n  printf '%s\\n' 'mt gox' '{\"q\": \"etf\", \"from\": \"2024\", \"tags\": [\"etfs\"]}' | coindex search --batch -\n\nExit status: 0 at least one hit, 1 no hits, 2 error. With --batch: 0 no line failed and some query had a hit, 1 no line failed and no hits, 2 some line failed (its output line has an \"error\" key; the other lines still ran)."
     )]
     Search(SearchCmd),
+    /// Index statistics: documents, date range, top tags and sources, size, last update
+    #[command(
+        after_help = "Examples:\n  coindex stats\n  coindex stats --format json | jq .documents"
+    )]
+    Stats(StatsCmd),
+    /// Tag counts over all documents or those matching a query, descending
+    #[command(
+        after_help = "Examples:\n  coindex tags\n  coindex tags \"spot etf\" --from 2024\n  coindex tags --source coinwire --format csv\n\nExit status: 0 at least one value, 1 none, 2 error."
+    )]
+    Tags(FacetCmd),
+    /// Source counts over all documents or those matching a query, descending
+    #[command(
+        after_help = "Examples:\n  coindex sources\n  coindex sources hack --tag security --format json\n\nExit status: 0 at least one value, 1 none, 2 error."
+    )]
+    Sources(FacetCmd),
+    /// Matching documents per year, month or week, drawn as a bar chart
+    #[command(
+        after_help = "Examples:\n  coindex timeline \"mt gox\"\n  coindex timeline etf --by month --from 2023 --format json\n\nExit status: 0 at least one match, 1 none, 2 error."
+    )]
+    Timeline(TimelineCmd),
+    /// The articles most related to one article (by id or URL)
+    #[command(
+        after_help = "Examples:\n  coindex similar 9f2c4e1ab03d7c55\n  coindex similar https://www.example.com/2024/01/10/etf-approved --limit 5\n\nExit status: 0 related articles found, 1 none, 2 error (including an unknown id)."
+    )]
+    Similar(SimilarCmd),
+    /// Print one document in full (every normalized field and the whole body)
+    #[command(
+        after_help = "Examples:\n  coindex get 9f2c4e1ab03d7c55\n  coindex get https://www.example.com/2024/01/10/etf-approved --format json | jq -r .body\n\nExit status: 0 found, 1 no such document (message on stderr), 2 error."
+    )]
+    Get(GetCmd),
+    /// Count the documents matching a query (or, without one, the filters)
+    #[command(
+        after_help = "Examples:\n  coindex count \"spot etf\" --from 2024\n  coindex count --source coinwire --tag mining\n  coindex count halving --format json\n\nExit status: 0 at least one match, 1 none, 2 error."
+    )]
+    Count(CountCmd),
+    /// Export normalized documents as NDJSON (Quickwit, Elasticsearch and OpenSearch ingest it as is), or a Quickwit index config
+    #[command(
+        after_help = "Examples:\n  coindex export > archive.ndjson\n  coindex export \"spot etf\" --from 2024 --fields id,title,published\n  coindex export --tag mining --format csv --output mining.csv\n  coindex export --quickwit-config > coindex.yaml\n  quickwit index create --index-config coindex.yaml\n  coindex export --require-date | quickwit index ingest --index coindex --force\n\nExit status: 0 at least one document written (or the config), 1 none matched, 2 error."
+    )]
+    Export(ExportCmd),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    #[command(
+        after_help = "Examples:\n  coindex completions bash > ~/.local/share/bash-completion/completions/coindex\n  coindex completions zsh > ~/.zfunc/_coindex\n  coindex completions fish > ~/.config/fish/completions/coindex.fish"
+    )]
+    Completions(CompletionsCmd),
+    /// Print the man page, or write one page per command to a folder
+    #[command(
+        after_help = "Examples:\n  coindex man | man -l -\n  coindex man --output ~/.local/share/man/man1"
+    )]
+    Man(ManCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct StatsCmd {
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// How many top tags and sources to list
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FacetCmd {
+    /// Only count documents matching this query (same language as `search`)
+    #[arg(value_name = "QUERY")]
+    pub query: Option<String>,
+    #[command(flatten)]
+    pub index: IndexArg,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Number of values to list
+    #[arg(long, short = 'n', default_value_t = 50)]
+    pub limit: usize,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Timeline granularity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeriodArg {
+    Year,
+    Month,
+    Week,
+}
+
+#[derive(Debug, Args)]
+pub struct TimelineCmd {
+    /// The query (same language as `search`)
+    #[arg(value_name = "QUERY")]
+    pub query: String,
+    #[command(flatten)]
+    pub index: IndexArg,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Period of each bar
+    #[arg(long, value_enum, default_value = "year")]
+    pub by: PeriodArg,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SimilarCmd {
+    /// Document id (from search output) or URL
+    #[arg(value_name = "ID|URL")]
+    pub target: String,
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// Number of related articles
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +232,9 @@ pub struct IndexCmd {
     /// Write a JSON report with one entry per file
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Read coindex FIELD from input key or column NAME in JSON, NDJSON, CSV, TSV and front matter (repeatable; FIELD: title, dek, body, url, source, authors, published, updated, tags)
+    #[arg(long = "map", value_name = "FIELD=NAME")]
+    pub map: Vec<String>,
     /// No progress bar and no summary (errors still go to stderr)
     #[arg(long, short)]
     pub quiet: bool,
@@ -125,8 +243,18 @@ pub struct IndexCmd {
 #[derive(Debug, Args)]
 pub struct SearchCmd {
     /// The query (see the query language below)
-    #[arg(value_name = "QUERY")]
-    pub query: String,
+    #[arg(
+        value_name = "QUERY",
+        required_unless_present = "batch",
+        conflicts_with = "batch"
+    )]
+    pub query: Option<String>,
+    /// Run many queries from FILE (`-` for stdin), one per line (plain text or JSON); writes NDJSON, one result set per line
+    #[arg(long, value_name = "FILE")]
+    pub batch: Option<PathBuf>,
+    /// Keys (json, ndjson) or columns (csv, tsv) to output, in order: rank,score,id,title,published,updated,tags,source,url,path,snippet,highlights
+    #[arg(long, value_name = "F1,F2,...", value_delimiter = ',')]
+    pub fields: Vec<String>,
     #[command(flatten)]
     pub index: IndexArg,
     #[command(flatten)]
@@ -148,4 +276,86 @@ pub struct SearchCmd {
     pub snippets: u64,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GetCmd {
+    /// Document id (16 hex digits, from search output) or the article's URL
+    #[arg(value_name = "ID|URL")]
+    pub id: String,
+    #[command(flatten)]
+    pub index: IndexArg,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CountCmd {
+    /// The query (same language as `search`); without one, count what passes the filters
+    #[arg(value_name = "QUERY")]
+    pub query: Option<String>,
+    #[command(flatten)]
+    pub index: IndexArg,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Tolerate one typo in words of 5 letters or more
+    #[arg(long)]
+    pub fuzzy: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Output format of `export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    Ndjson,
+    Json,
+    Csv,
+    Tsv,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportCmd {
+    /// Only documents matching this query (same language as `search`); default: all
+    #[arg(value_name = "QUERY")]
+    pub query: Option<String>,
+    #[command(flatten)]
+    pub index: IndexArg,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Tolerate one typo in words of 5 letters or more
+    #[arg(long)]
+    pub fuzzy: bool,
+    /// Keys (ndjson, json) or columns (csv, tsv) to output, in order: id,url,source,title,dek,authors,body,tags,published,updated,path
+    #[arg(long, value_name = "F1,F2,...", value_delimiter = ',')]
+    pub fields: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "ndjson")]
+    pub format: ExportFormatArg,
+    /// Skip documents without a publication date (Quickwit rejects documents missing its timestamp field)
+    #[arg(long)]
+    pub require_date: bool,
+    /// Write a Quickwit index config (YAML) generated from the index schema instead of documents
+    #[arg(long, conflicts_with_all = ["query", "fields", "require_date"])]
+    pub quickwit_config: bool,
+    /// Quickwit index id written in the config
+    #[arg(long, value_name = "ID", requires = "quickwit_config")]
+    pub index_id: Option<String>,
+    /// Write to FILE instead of stdout
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsCmd {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManCmd {
+    /// Write coindex.1 and one page per command (coindex-search.1, ...) into DIR instead of printing the main page
+    #[arg(long, short, value_name = "DIR")]
+    pub output: Option<PathBuf>,
 }

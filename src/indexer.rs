@@ -372,7 +372,7 @@ fn parse_one(found: FoundFile, old_hash: Option<u64>, cfg: &IndexConfig) -> Pars
         let text = ingest::read_text(&found.path, &bytes, &cfg.ingest)?;
         drop(bytes);
         let format = ingest::detect_format(&found.path, &text)?;
-        let parsed = ingest::parse_text(format, &text)?;
+        let parsed = ingest::parse_text(format, &text, &cfg.ingest)?;
         let fallback = ingest::folder_source(&found.path);
         let mut errors = parsed.record_errors;
         let mut articles = Vec::with_capacity(parsed.articles.len());

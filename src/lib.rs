@@ -13,6 +13,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod facets;
 pub mod index;
 pub mod indexer;
 pub mod ingest;

@@ -21,6 +21,7 @@ pub fn run(c: cli::IndexCmd) -> Result<Status> {
     if c.commit_every == 0 {
         return Err(Error::user("--commit-every must be at least 1"));
     }
+    let field_map = crate::ingest::parse_field_map(&c.map).map_err(Error::user)?;
     for d in &c.dirs {
         if !d.exists() {
             return Err(Error::user(format!(
@@ -36,6 +37,7 @@ pub fn run(c: cli::IndexCmd) -> Result<Status> {
         normalize: NormalizeOptions { timezone: tz },
         ingest: IngestOptions {
             max_file_bytes: c.max_file_mb * 1024 * 1024,
+            field_map,
         },
         commit_every: c.commit_every,
         writer_heap: 128 * 1024 * 1024,

@@ -2,8 +2,17 @@
 //! → renderers. Each returns the exit status (0 success/results, 1 nothing found or
 //! files skipped); errors are returned as `Err` and exit with 2.
 
+mod batch;
+mod completions;
+mod count;
+mod export;
+mod facets;
+mod get;
 mod index;
 mod search;
+mod similar;
+mod stats;
+mod timeline;
 
 use std::io::Write;
 
@@ -21,6 +30,16 @@ pub fn run(cli: cli::Cli, out: &mut dyn Write) -> Result<Status> {
     match cli.command {
         Command::Index(c) => index::run(c),
         Command::Search(c) => search::run(c, out),
+        Command::Stats(c) => stats::run(c, out),
+        Command::Tags(c) => facets::run(c, "tags", out),
+        Command::Sources(c) => facets::run(c, "source", out),
+        Command::Timeline(c) => timeline::run(c, out),
+        Command::Similar(c) => similar::run(c, out),
+        Command::Get(c) => get::run(c, out),
+        Command::Count(c) => count::run(c, out),
+        Command::Export(c) => export::run(c, out),
+        Command::Completions(c) => completions::completions(c, out),
+        Command::Man(c) => completions::man(c, out),
     }
 }
 

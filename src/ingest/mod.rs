@@ -2,12 +2,19 @@
 //!
 //! [`walk`] lists candidate files (hidden files and folders skipped, symlinks followed
 //! with loop detection) and reports what it cannot enter. [`read_file`] applies the size
-//! limit, gunzips, rejects binaries, decodes text and detects the format (extension
-//! first, then content sniffing). [`parse_file`] dispatches to one module per format.
-//! Nothing here touches the index or normalizes fields (see `normalize`).
+//! limit, gunzips, rejects binaries, decodes text; [`detect_format`] decides the format
+//! (extension first, then content sniffing) and [`parse_text`] dispatches to one module
+//! per format: `pagedump` (scraped `.txt`), `html`, `markdown`, `records` (JSON, NDJSON,
+//! CSV, TSV) and `feed` (RSS, Atom). Nothing here touches the index or normalizes fields
+//! (see `normalize`). The formats, their detection and the field mapping are described
+//! in `docs/FORMATS.md`.
 
 pub mod decode;
+pub mod feed;
+pub mod html;
+pub mod markdown;
 pub mod pagedump;
+pub mod records;
 
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -18,7 +25,22 @@ use crate::model::RawArticle;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
+    /// A scraped page saved as text (`.txt`).
     PageDump,
+    /// An HTML page (`.html`, `.htm`, or any file that sniffs as HTML).
+    Html,
+    /// Markdown with optional YAML (`---`) or TOML (`+++`) front matter.
+    Markdown,
+    /// One article object, an array of them, or an object holding the array.
+    Json,
+    /// One JSON article object per line (`.ndjson`, `.jsonl`).
+    Ndjson,
+    /// Comma-separated records with a header row.
+    Csv,
+    /// Tab-separated records with a header row.
+    Tsv,
+    /// An RSS 0.9x/1.0/2.0 or Atom feed.
+    Feed,
 }
 
 impl Format {
@@ -26,23 +48,75 @@ impl Format {
     pub fn name(self) -> &'static str {
         match self {
             Format::PageDump => "pagedump",
+            Format::Html => "html",
+            Format::Markdown => "markdown",
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+            Format::Csv => "csv",
+            Format::Tsv => "tsv",
+            Format::Feed => "feed",
         }
     }
 }
+
+/// The coindex fields a `--map FIELD=NAME` override can target.
+pub const MAP_FIELDS: &[&str] = &[
+    "title",
+    "dek",
+    "body",
+    "url",
+    "source",
+    "authors",
+    "published",
+    "updated",
+    "tags",
+];
 
 /// Limits and overrides for reading files.
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
     /// Largest file (after decompression) that is read, in bytes.
     pub max_file_bytes: u64,
+    /// `--map FIELD=NAME` overrides for record formats (JSON, NDJSON, CSV, TSV) and
+    /// front matter: (coindex field, input key or column). FIELD is one of
+    /// [`MAP_FIELDS`]; NAME is matched exactly first, then ignoring case, `_` and `-`,
+    /// then as a dotted path (`publisher.name`).
+    pub field_map: Vec<(String, String)>,
 }
 
 impl Default for IngestOptions {
     fn default() -> Self {
         IngestOptions {
             max_file_bytes: 64 * 1024 * 1024,
+            field_map: Vec::new(),
         }
     }
+}
+
+/// Parses `--map FIELD=NAME` arguments; the error is a sentence for the user.
+pub fn parse_field_map(args: &[String]) -> Result<Vec<(String, String)>, String> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for arg in args {
+        let Some((field, name)) = arg.split_once('=') else {
+            return Err(format!(
+                "--map {arg:?}: expected FIELD=NAME, for example --map title=headline"
+            ));
+        };
+        let field = field.trim().to_lowercase();
+        let name = name.trim();
+        if !MAP_FIELDS.contains(&field.as_str()) {
+            return Err(format!(
+                "--map {arg:?}: unknown field `{field}`; FIELD is one of {}",
+                MAP_FIELDS.join(", ")
+            ));
+        }
+        if name.is_empty() {
+            return Err(format!("--map {arg:?}: the input name after `=` is empty"));
+        }
+        out.retain(|(f, _)| *f != field);
+        out.push((field, name.to_string()));
+    }
+    Ok(out)
 }
 
 /// A file found by the walker.
@@ -177,27 +251,108 @@ fn binary_kind(data: &[u8]) -> &'static str {
     }
 }
 
-/// Decides the format from the extension, then from the content.
+/// Decides the format from the extension (the one under `.gz`), then from the content.
+///
+/// `.txt` stays a page dump unless it sniffs as HTML; `.xml` must sniff as a feed (or
+/// XHTML); files with no or an unknown extension are sniffed: `{`/`[` → JSON (NDJSON
+/// when the first line is a whole object and more object lines follow), `<rss`/`<feed`/
+/// `<rdf:RDF` → feed, `<!doctype html`/`<html` → HTML, front matter → Markdown.
 pub fn detect_format(path: &Path, text: &str) -> Result<Format, String> {
     let (ext, _) = extensions(path);
     match ext.as_str() {
-        "txt" | "text" => Ok(Format::PageDump),
-        other => Err(if other.is_empty() {
-            "unknown file type (no extension and no recognizable content)".to_string()
+        "txt" | "text" => Ok(if sniff_html(text) {
+            Format::Html
         } else {
-            let _ = text;
-            format!("unsupported file type `.{other}`")
+            Format::PageDump
+        }),
+        "html" | "htm" | "xhtml" | "shtml" => Ok(Format::Html),
+        "md" | "markdown" | "mdown" | "mkd" | "mkdn" => Ok(Format::Markdown),
+        "json" => Ok(Format::Json),
+        "ndjson" | "jsonl" => Ok(Format::Ndjson),
+        "csv" => Ok(Format::Csv),
+        "tsv" | "tab" => Ok(Format::Tsv),
+        "rss" | "atom" | "rdf" | "xml" => match sniff(text) {
+            Some(f @ (Format::Feed | Format::Html)) => Ok(f),
+            _ => Err(format!(
+                "`.{ext}` file is not an RSS or Atom feed (no <rss>, <feed> or <rdf:RDF> root)"
+            )),
+        },
+        other => sniff(text).ok_or_else(|| {
+            if other.is_empty() {
+                "unknown file type (no extension and no recognizable content)".to_string()
+            } else {
+                format!("unsupported file type `.{other}` (and the content is not a known format)")
+            }
         }),
     }
 }
 
-/// Parses decoded text of a detected format.
-pub fn parse_text(format: Format, text: &str) -> Result<Parsed, String> {
+/// The first `n` bytes of `text`, cut at a character boundary.
+fn head(text: &str, n: usize) -> &str {
+    let mut end = text.len().min(n);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// True when the first KB holds `<!doctype html` or `<html`.
+pub fn sniff_html(text: &str) -> bool {
+    let h = head(text, 1024).to_ascii_lowercase();
+    h.contains("<!doctype html") || h.contains("<html")
+}
+
+/// Guesses the format from the content alone.
+pub fn sniff(text: &str) -> Option<Format> {
+    let t = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    match t.as_bytes().first() {
+        Some(b'{') => {
+            return Some(if records::looks_like_ndjson(t) {
+                Format::Ndjson
+            } else {
+                Format::Json
+            });
+        }
+        Some(b'[') => return Some(Format::Json),
+        _ => {}
+    }
+    let h = head(t, 2048).to_ascii_lowercase();
+    let feed_at = ["<rss", "<feed", "<rdf:rdf"]
+        .iter()
+        .filter_map(|m| h.find(m))
+        .min();
+    let html_at = ["<!doctype html", "<html"]
+        .iter()
+        .filter_map(|m| h.find(m))
+        .min();
+    match (feed_at, html_at) {
+        (Some(f), Some(p)) if f < p => return Some(Format::Feed),
+        (Some(_), None) => return Some(Format::Feed),
+        (_, Some(_)) => return Some(Format::Html),
+        _ => {}
+    }
+    if markdown::split_front_matter(t).is_some() {
+        return Some(Format::Markdown);
+    }
+    None
+}
+
+/// Parses decoded text of a detected format. `opts.field_map` applies to the record
+/// formats and to Markdown front matter.
+pub fn parse_text(format: Format, text: &str, opts: &IngestOptions) -> Result<Parsed, String> {
+    let single = |a: RawArticle| Parsed {
+        articles: vec![a],
+        record_errors: Vec::new(),
+    };
     match format {
-        Format::PageDump => Ok(Parsed {
-            articles: vec![pagedump::parse(text)],
-            record_errors: Vec::new(),
-        }),
+        Format::PageDump => Ok(single(pagedump::parse(text))),
+        Format::Html => Ok(single(html::parse(text))),
+        Format::Markdown => markdown::parse(text, &opts.field_map).map(single),
+        Format::Json => records::parse_json(text, &opts.field_map),
+        Format::Ndjson => Ok(records::parse_ndjson(text, &opts.field_map)),
+        Format::Csv => records::parse_delimited(text, b',', &opts.field_map),
+        Format::Tsv => records::parse_delimited(text, b'\t', &opts.field_map),
+        Format::Feed => feed::parse(text),
     }
 }
 

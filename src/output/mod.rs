@@ -3,6 +3,7 @@
 //! `Write` handed in by the caller, so tests can capture them.
 
 pub mod json;
+pub mod quickwit;
 pub mod table;
 pub mod text;
 

@@ -1,0 +1,94 @@
+//! `coindex similar <ID|URL>`: more like this.
+
+use std::io::Write;
+
+use super::{Status, format_of, io_err};
+use crate::cli::SimilarCmd;
+use crate::config;
+use crate::error::{Error, Result};
+use crate::facets;
+use crate::output::{self, Format, json::JsonHit, table, text};
+use crate::search::{Engine, Hit, SearchResults};
+use crate::snippet::Snippet;
+
+/// Runs `similar`.
+pub fn run(c: SimilarCmd, out: &mut dyn Write) -> Result<Status> {
+    let engine = Engine::open(&config::index_dir(c.index.index)?)?;
+    let Some((addr, target)) = engine.find(&c.target)? else {
+        return Err(Error::user(format!(
+            "no document with id or URL `{}` in the index (ids are printed by `coindex search --format json`)",
+            c.target
+        )));
+    };
+    let related = facets::similar(&engine, addr, &target.id, c.limit)?;
+    let mut hits = Vec::new();
+    for (i, (score, a)) in related.into_iter().enumerate() {
+        let article = engine.article(a)?;
+        let lead = if article.dek.is_empty() {
+            article.body.chars().take(200).collect()
+        } else {
+            article.dek.clone()
+        };
+        hits.push(Hit {
+            rank: i + 1,
+            score,
+            article,
+            snippet: Snippet {
+                text: lead,
+                highlights: vec![],
+            },
+        });
+    }
+    let results = SearchResults {
+        query: format!("similar:{}", target.id),
+        total_hits: hits.len(),
+        hits,
+    };
+    let res = match format_of(c.output.format) {
+        Format::Text => text::search(out, &results, output::use_color(c.output.color)),
+        Format::Json => table::json(out, &output::json::JsonSerp::new(&results)),
+        Format::Ndjson => {
+            let hits: Vec<JsonHit> = results.hits.iter().map(JsonHit::new).collect();
+            table::ndjson(out, &hits)
+        }
+        f @ (Format::Csv | Format::Tsv) => {
+            let rows: Vec<Vec<String>> = results
+                .hits
+                .iter()
+                .map(|h| {
+                    let a = &h.article;
+                    let date = a
+                        .published
+                        .as_ref()
+                        .map(output::rfc3339)
+                        .unwrap_or_default();
+                    vec![
+                        h.rank.to_string(),
+                        format!("{:.3}", h.score),
+                        a.id.clone(),
+                        a.title.clone(),
+                        date,
+                        a.source.clone(),
+                        a.path.clone(),
+                    ]
+                })
+                .collect();
+            table::delimited(
+                out,
+                f,
+                &[
+                    "rank",
+                    "score",
+                    "id",
+                    "title",
+                    "published",
+                    "source",
+                    "path",
+                ],
+                &rows,
+            )
+        }
+    };
+    res.map_err(io_err)?;
+    Ok(if results.hits.is_empty() { 1 } else { 0 })
+}

@@ -1,0 +1,208 @@
+//! RSS (0.9x, 1.0, 2.0) and Atom feeds, read with feed-rs: every item or entry is one
+//! article. Title, link, pubDate/published/updated, category, dc:creator/author and
+//! content:encoded/content/description (HTML stripped to text and boilerplate such as
+//! "The post … appeared first on …" removed); the feed's own title is the source.
+//!
+//! Safety: quick-xml (under feed-rs) never expands custom entities and never reads
+//! external ones, so `<!ENTITY xxe SYSTEM "file:///etc/passwd">` and "billion laughs"
+//! stay inert text. The text arrives already decoded, so an `encoding="…"` in the XML
+//! declaration is rewritten to UTF-8 before parsing.
+
+use super::{Parsed, html, records};
+use crate::model::RawArticle;
+
+/// Rewrites the declared encoding of the XML prolog to UTF-8 (the text is decoded).
+fn force_utf8_declaration(text: &str) -> std::borrow::Cow<'_, str> {
+    let t = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    if !t.starts_with("<?xml") {
+        return t.into();
+    }
+    let Some(end) = t.find("?>") else {
+        return t.into();
+    };
+    let decl = &t[..end];
+    let Some(i) = decl.find("encoding") else {
+        return t.into();
+    };
+    let after = &decl[i + "encoding".len()..];
+    let Some(q_off) = after.find(['"', '\'']) else {
+        return t.into();
+    };
+    let q = after.as_bytes()[q_off] as char;
+    let start = i + "encoding".len() + q_off + 1;
+    let Some(len) = decl[start..].find(q) else {
+        return t.into();
+    };
+    format!("{}UTF-8{}", &t[..start], &t[start + len..]).into()
+}
+
+fn inline_text(s: &str) -> String {
+    if html::looks_like_html(s) {
+        html::fragment_text(s).replace("\n\n", " ")
+    } else {
+        s.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// Parses a feed; entries without title and text are reported as bad records.
+pub fn parse(text: &str) -> Result<Parsed, String> {
+    let xml = force_utf8_declaration(text);
+    let parser = feed_rs::parser::Builder::new()
+        .sanitize_content(false)
+        .build();
+    let feed = parser
+        .parse(xml.as_bytes())
+        .map_err(|e| format!("invalid feed: {e}"))?;
+    let source = feed
+        .title
+        .as_ref()
+        .map(|t| inline_text(&t.content))
+        .filter(|s| !s.is_empty());
+    let label = match feed.feed_type {
+        feed_rs::model::FeedType::Atom => "entry",
+        _ => "item",
+    };
+    let mut out = Parsed::default();
+    for (i, e) in feed.entries.into_iter().enumerate() {
+        let loc = format!("{label} {}", i + 1);
+        let mut a = RawArticle {
+            title: e
+                .title
+                .as_ref()
+                .map(|t| inline_text(&t.content))
+                .filter(|s| !s.is_empty()),
+            source: source.clone(),
+            locator: Some(loc.clone()),
+            ..Default::default()
+        };
+        let link = e
+            .links
+            .iter()
+            .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+            .or(e.links.first())
+            .map(|l| l.href.trim().to_string());
+        a.url = link.or_else(|| {
+            let id = e.id.trim();
+            (id.starts_with("http://") || id.starts_with("https://")).then(|| id.to_string())
+        });
+        a.published = e.published.or(e.updated).map(|d| d.to_rfc3339());
+        a.updated = e
+            .updated
+            .filter(|_| e.published.is_some())
+            .map(|d| d.to_rfc3339());
+        for c in &e.categories {
+            let t = c.label.as_deref().unwrap_or(&c.term);
+            a.tags.extend(records::split_tags(t));
+        }
+        for p in &e.authors {
+            if let Some(n) = p.name.as_deref() {
+                a.authors.extend(records::split_people(n));
+            }
+        }
+        let content = e
+            .content
+            .as_ref()
+            .and_then(|c| c.body.as_deref())
+            .map(records::body_to_text)
+            .filter(|s| !s.is_empty());
+        let summary = e
+            .summary
+            .as_ref()
+            .map(|s| records::body_to_text(&s.content))
+            .filter(|s| !s.is_empty());
+        match content {
+            Some(body) => {
+                // a summary that only repeats the start of the body is not a dek
+                a.dek = summary
+                    .filter(|s| !body.starts_with(s.trim_end_matches(['…', '.', ' '])))
+                    .map(|s| s.replace("\n\n", " "));
+                a.body = body;
+            }
+            None => a.body = summary.unwrap_or_default(),
+        }
+        if a.title.is_none() && a.body.is_empty() {
+            out.record_errors
+                .push(format!("{loc}: no title and no body"));
+            continue;
+        }
+        out.articles.push(a);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoding_declaration_table() {
+        let cases = [
+            (
+                "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss/>",
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss/>",
+            ),
+            (
+                "<?xml version='1.0' encoding='windows-1252' ?><feed/>",
+                "<?xml version='1.0' encoding='UTF-8' ?><feed/>",
+            ),
+            (
+                "<?xml version=\"1.0\"?><rss/>",
+                "<?xml version=\"1.0\"?><rss/>",
+            ),
+            ("<rss/>", "<rss/>"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(force_utf8_declaration(input), want);
+        }
+    }
+
+    #[test]
+    fn rss_items() {
+        let xml = r#"<?xml version="1.0" encoding="ISO-8859-1"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>Chain Daily</title><link>https://chaindaily.example</link>
+<item><title>Fees Fall &amp; Rise</title><link>https://chaindaily.example/fees</link>
+<pubDate>Wed, 10 Jan 2024 16:05:00 -0500</pubDate><dc:creator>Ann Lee</dc:creator>
+<category>Fees</category><category>Ethereum</category>
+<description>Short café dek.</description>
+<content:encoded><![CDATA[<p>Fees fell.</p><p>The post Fees Fall appeared first on Chain Daily.</p>]]></content:encoded></item>
+<item><description></description></item>
+</channel></rss>"#;
+        let p = parse(xml).unwrap();
+        assert_eq!(p.articles.len(), 1);
+        assert_eq!(p.record_errors, ["item 2: no title and no body"]);
+        let a = &p.articles[0];
+        assert_eq!(a.title.as_deref(), Some("Fees Fall & Rise"));
+        assert_eq!(a.url.as_deref(), Some("https://chaindaily.example/fees"));
+        assert_eq!(a.published.as_deref(), Some("2024-01-10T21:05:00+00:00"));
+        assert_eq!(a.authors, ["Ann Lee"]);
+        assert_eq!(a.tags, ["Fees", "Ethereum"]);
+        assert_eq!(a.dek.as_deref(), Some("Short café dek."));
+        assert_eq!(a.body, "Fees fell.");
+        assert_eq!(a.source.as_deref(), Some("Chain Daily"));
+        assert_eq!(a.locator.as_deref(), Some("item 1"));
+    }
+
+    #[test]
+    fn billion_laughs_is_not_expanded() {
+        let mut dtd = String::from("<!DOCTYPE rss [<!ENTITY lol \"lol\">");
+        for i in 1..10 {
+            let prev = if i == 1 {
+                "lol".to_string()
+            } else {
+                format!("lol{}", i - 1)
+            };
+            dtd.push_str(&format!(
+                "<!ENTITY lol{i} \"{}\">",
+                format!("&{prev};").repeat(10)
+            ));
+        }
+        dtd.push_str("]>");
+        let xml = format!(
+            "<?xml version=\"1.0\"?>{dtd}<rss version=\"2.0\"><channel><title>T</title><item><title>Laughs</title><description>&lol9;</description></item></channel></rss>"
+        );
+        let p = parse(&xml).unwrap();
+        assert_eq!(p.articles[0].title.as_deref(), Some("Laughs"));
+        assert!(p.articles[0].body.len() < 100, "{}", p.articles[0].body);
+    }
+}
