@@ -159,7 +159,7 @@ pub struct StatsCmd {
 #[derive(Debug, Args)]
 pub struct FacetCmd {
     /// Only count documents matching this query (same language as `search`)
-    #[arg(value_name = "QUERY")]
+    #[arg(value_name = "QUERY", allow_hyphen_values = true)]
     pub query: Option<String>,
     #[command(flatten)]
     pub index: IndexArg,
@@ -183,7 +183,7 @@ pub enum PeriodArg {
 #[derive(Debug, Args)]
 pub struct TimelineCmd {
     /// The query (same language as `search`)
-    #[arg(value_name = "QUERY")]
+    #[arg(value_name = "QUERY", allow_hyphen_values = true)]
     pub query: String,
     #[command(flatten)]
     pub index: IndexArg,
@@ -245,6 +245,7 @@ pub struct SearchCmd {
     /// The query (see the query language below)
     #[arg(
         value_name = "QUERY",
+        allow_hyphen_values = true,
         required_unless_present = "batch",
         conflicts_with = "batch"
     )]
@@ -292,7 +293,7 @@ pub struct GetCmd {
 #[derive(Debug, Args)]
 pub struct CountCmd {
     /// The query (same language as `search`); without one, count what passes the filters
-    #[arg(value_name = "QUERY")]
+    #[arg(value_name = "QUERY", allow_hyphen_values = true)]
     pub query: Option<String>,
     #[command(flatten)]
     pub index: IndexArg,
@@ -317,7 +318,7 @@ pub enum ExportFormatArg {
 #[derive(Debug, Args)]
 pub struct ExportCmd {
     /// Only documents matching this query (same language as `search`); default: all
-    #[arg(value_name = "QUERY")]
+    #[arg(value_name = "QUERY", allow_hyphen_values = true)]
     pub query: Option<String>,
     #[command(flatten)]
     pub index: IndexArg,

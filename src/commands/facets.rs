@@ -16,8 +16,8 @@ pub fn run(c: FacetCmd, field: &str, out: &mut dyn Write) -> Result<Status> {
     let engine = Engine::open(&config::index_dir(c.index.index)?)?;
     let query = match c.query.as_deref() {
         Some(q) => {
-            let compiled = engine.compile(q, &filters, false, tz)?;
-            compiled.loose.unwrap_or(compiled.strict)
+            // aggregations describe the documents that contain every word
+            engine.compile(q, &filters, false, tz)?.strict
         }
         None => engine.filter_query(&filters, tz),
     };

@@ -14,8 +14,8 @@ use crate::search::Engine;
 pub fn run(c: TimelineCmd, out: &mut dyn Write) -> Result<Status> {
     let (filters, tz) = filters(&c.filters)?;
     let engine = Engine::open(&config::index_dir(c.index.index)?)?;
-    let compiled = engine.compile(&c.query, &filters, false, tz)?;
-    let q = compiled.loose.unwrap_or(compiled.strict);
+    // the story's shape: documents that contain every word of the query
+    let q = engine.compile(&c.query, &filters, false, tz)?.strict;
     let (dates, undated) = facets::published_dates(&engine, &*q)?;
     let by = match c.by {
         PeriodArg::Year => Period::Year,
