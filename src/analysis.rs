@@ -309,9 +309,8 @@ impl TokenStream for NewsTokenStream<'_> {
                     .lookup(&self.scratch, all_caps && raw.chars().count() >= 2, cashtag)
             {
                 self.token.text.push_str(id);
-            } else if has_digit || self.scratch.starts_with("0x") {
-                self.token.text.push_str(&self.scratch);
-            } else if all_caps {
+            } else if has_digit || self.scratch.starts_with("0x") || all_caps {
+                // numbers, hashes and acronyms are never stemmed
                 self.token.text.push_str(&self.scratch);
             } else if has_upper
                 && raw.ends_with('s')

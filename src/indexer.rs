@@ -206,10 +206,11 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     let todo_keys: HashSet<String> = todo.iter().map(|(f, _)| path_key(&f.path)).collect();
     let mut dependents = Vec::new();
     for (k, e) in &manifest.files {
-        if !todo_keys.contains(k) && e.dups.iter().any(|d| affected.contains(d.of.as_str())) {
-            if let Some(f) = found.iter().find(|f| &path_key(&f.path) == k) {
-                dependents.push(f.clone());
-            }
+        if !todo_keys.contains(k)
+            && e.dups.iter().any(|d| affected.contains(d.of.as_str()))
+            && let Some(f) = found.iter().find(|f| &path_key(&f.path) == k)
+        {
+            dependents.push(f.clone());
         }
     }
     for f in dependents {

@@ -309,7 +309,7 @@ impl Parser<'_> {
             // field:(a b) applies the scope to every word inside
             let start = self.pos;
             let g = self.group()?;
-            return Ok(rescope(g, scope, self.src, start)?);
+            return rescope(g, scope, self.src, start);
         }
         self.atom(scope)
     }

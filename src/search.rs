@@ -145,6 +145,9 @@ impl Engine {
         let filter_clauses = c.filters(filters);
         let mut strict: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
         let mut loose: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
+        // second tier: at least one of the plain clauses (grouped, so that required
+        // filters next to them do not make them all optional)
+        let mut loose_words: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
         let mut defaults = 0;
         let mut plain_words: Vec<String> = Vec::new();
         for (occur, node) in &parsed.clauses {
@@ -171,7 +174,7 @@ impl Engine {
                         plain_words.push(text.clone());
                     }
                     strict.push((TOccur::Must, tq.box_clone()));
-                    loose.push((TOccur::Should, tq));
+                    loose_words.push((TOccur::Should, tq));
                 }
             }
         }
@@ -204,6 +207,9 @@ impl Engine {
                 strict.push((TOccur::Should, bonus.box_clone()));
                 loose.push((TOccur::Should, bonus));
             }
+        }
+        if !loose_words.is_empty() {
+            loose.push((TOccur::Must, Box::new(BooleanQuery::new(loose_words))));
         }
         for f in filter_clauses {
             strict.push((TOccur::Must, f.box_clone()));

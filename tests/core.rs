@@ -395,3 +395,15 @@ fn reindexing_the_same_folder_adds_nothing() {
         .unwrap();
     assert_code(&env_o, 0);
 }
+
+#[test]
+fn filters_never_widen_a_multi_word_query() {
+    // regression: a required filter next to the optional second-tier words made every
+    // filtered document match
+    let plain = json_search("spot etf", &[]).total_hits;
+    let filtered = json_search("spot etf", &["--from", "2010"]).total_hits;
+    assert_eq!(plain, filtered);
+    let in_query = json_search("spot etf published:2010..2030", &[]).total_hits;
+    assert_eq!(plain, in_query);
+    assert!(json_search("spot etf +bitcoin", &[]).total_hits <= plain);
+}

@@ -17,22 +17,49 @@ fn json(args: &[&str]) -> Value {
 #[test]
 fn tags_and_sources_count_descending_and_respect_filters() {
     let all = json(&["tags"]);
-    let counts: Vec<u64> = all.as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).collect();
+    let counts: Vec<u64> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["count"].as_u64().unwrap())
+        .collect();
     assert!(counts.len() >= 12);
     assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
     let mining = json(&["tags", "hashrate"]);
-    assert!(mining.as_array().unwrap().iter().any(|c| c["value"] == "mining"));
+    assert!(
+        mining
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["value"] == "mining")
+    );
     let sources = json(&["sources"]);
-    let names: Vec<&str> = sources.as_array().unwrap().iter().map(|c| c["value"].as_str().unwrap()).collect();
+    let names: Vec<&str> = sources
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_str().unwrap())
+        .collect();
     for s in ["blockledger", "coinwire", "chainpost", "satoshi-times"] {
         assert!(names.contains(&s), "{names:?}");
     }
     let only = json(&["sources", "--source", "coinwire"]);
     assert_eq!(only.as_array().unwrap().len(), 1);
     let idx = corpus_index_arg();
-    let csv = run(&["tags", "--index", idx.as_str(), "--format", "csv", "-n", "3"]);
+    let csv = run(&[
+        "tags",
+        "--index",
+        idx.as_str(),
+        "--format",
+        "csv",
+        "-n",
+        "3",
+    ]);
     assert!(stdout(&csv).starts_with("tag,count\n"));
-    assert_code(&run(&["tags", "zzyzzyxnomatch", "--index", idx.as_str()]), 1);
+    assert_code(
+        &run(&["tags", "zzyzzyxnomatch", "--index", idx.as_str()]),
+        1,
+    );
 }
 
 #[test]
@@ -47,7 +74,16 @@ fn timeline_shows_when_a_story_ran() {
     let total: u64 = buckets.iter().map(|b| b["count"].as_u64().unwrap()).sum();
     assert!(total >= 1);
     let idx = corpus_index_arg();
-    let o = run(&["timeline", "bitcoin", "--by", "month", "--index", idx.as_str(), "--color", "never"]);
+    let o = run(&[
+        "timeline",
+        "bitcoin",
+        "--by",
+        "month",
+        "--index",
+        idx.as_str(),
+        "--color",
+        "never",
+    ]);
     assert_code(&o, 0);
     assert!(stdout(&o).contains('█'));
     assert!(stdout(&o).contains("dated matches"));
@@ -73,13 +109,21 @@ fn similar_finds_related_articles_and_not_itself() {
     assert!(!hits.is_empty());
     assert!(hits.iter().all(|h| h["id"] != id.as_str()));
     let idx = corpus_index_arg();
-    assert_code(&run(&["similar", "0000000000000000", "--index", idx.as_str()]), 2);
+    assert_code(
+        &run(&["similar", "0000000000000000", "--index", idx.as_str()]),
+        2,
+    );
 }
 
 #[test]
 fn sort_by_date_is_newest_first() {
     let serp = json(&["search", "bitcoin", "--sort", "date", "--limit", "20"]);
-    let dates: Vec<&str> = serp["hits"].as_array().unwrap().iter().filter_map(|h| h["published"].as_str()).collect();
+    let dates: Vec<&str> = serp["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["published"].as_str())
+        .collect();
     assert!(dates.len() > 3);
     assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
 }
@@ -87,7 +131,17 @@ fn sort_by_date_is_newest_first() {
 #[test]
 fn malformed_queries_exit_2_with_a_pointer() {
     let idx = corpus_index_arg();
-    for q in ["\"unbalanced", "(open", "close)", "OR", "-only", "title:", "published:2024-13", "a\u{1}b", "nosuch:field"] {
+    for q in [
+        "\"unbalanced",
+        "(open",
+        "close)",
+        "OR",
+        "-only",
+        "title:",
+        "published:2024-13",
+        "a\u{1}b",
+        "nosuch:field",
+    ] {
         let o = run(&["search", q, "--index", idx.as_str()]);
         assert_code(&o, 2);
         assert!(stderr(&o).contains("query"), "{q:?}: {}", stderr(&o));

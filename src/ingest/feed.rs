@@ -36,6 +36,21 @@ fn force_utf8_declaration(text: &str) -> std::borrow::Cow<'_, str> {
     format!("{}UTF-8{}", &t[..start], &t[start + len..]).into()
 }
 
+/// A person as feeds write them: `Jane Doe`, `jane@x.io (Jane Doe)`, `(Jane Doe)`;
+/// a bare e-mail address is no name.
+fn person_name(raw: &str) -> Option<String> {
+    let t = raw.trim();
+    if let (Some(open), true) = (t.find('('), t.ends_with(')')) {
+        let inner = t[open + 1..t.len() - 1].trim();
+        if !inner.is_empty() {
+            return Some(inner.to_string());
+        }
+    }
+    let t = t.trim_matches(|c: char| c == '(' || c == ')' || c.is_whitespace());
+    let bare_email = t.contains('@') && !t.contains(' ');
+    (!t.is_empty() && !bare_email).then(|| t.to_string())
+}
+
 fn inline_text(s: &str) -> String {
     if html::looks_like_html(s) {
         html::fragment_text(s).replace("\n\n", " ")
@@ -86,17 +101,18 @@ pub fn parse(text: &str) -> Result<Parsed, String> {
             (id.starts_with("http://") || id.starts_with("https://")).then(|| id.to_string())
         });
         a.published = e.published.or(e.updated).map(|d| d.to_rfc3339());
+        // RSS readers fill `updated` with the pubDate: only a distinct time is an update
         a.updated = e
             .updated
-            .filter(|_| e.published.is_some())
+            .filter(|u| e.published.is_some_and(|p| p != *u))
             .map(|d| d.to_rfc3339());
         for c in &e.categories {
             let t = c.label.as_deref().unwrap_or(&c.term);
             a.tags.extend(records::split_tags(t));
         }
         for p in &e.authors {
-            if let Some(n) = p.name.as_deref() {
-                a.authors.extend(records::split_people(n));
+            if let Some(n) = p.name.as_deref().and_then(person_name) {
+                a.authors.extend(records::split_people(&n));
             }
         }
         let content = e
@@ -153,6 +169,20 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(force_utf8_declaration(input), want);
+        }
+    }
+
+    #[test]
+    fn person_table() {
+        let cases = [
+            ("Jane Doe", Some("Jane Doe")),
+            ("jane@chaindaily.example (Jane Doe)", Some("Jane Doe")),
+            ("(Jane Doe)", Some("Jane Doe")),
+            ("jane@chaindaily.example", None),
+            ("  ", None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(person_name(raw).as_deref(), want, "{raw}");
         }
     }
 

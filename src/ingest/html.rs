@@ -24,6 +24,8 @@ use serde_json::Value;
 use super::records;
 use crate::model::RawArticle;
 use crate::normalize::boilerplate::{is_chrome_line, is_teaser_header, strip_inline};
+use crate::normalize::clean_inline;
+use crate::normalize::dates::parse_date;
 
 /// Elements dropped with everything inside them.
 const DROP_TAGS: &[&str] = &[
@@ -410,7 +412,10 @@ fn chrome_by_name(el: &scraper::node::Element, inline: bool) -> bool {
             || t.contains("-ad-")
             || t.starts_with("adslot")
             || t.starts_with("adunit");
+        // `entry-meta`, `post-meta`: the byline and date line
+        let meta = t.ends_with("-meta") || t.starts_with("meta-");
         ad || CHROME_WORDS.iter().any(|w| t.contains(w))
+            || (!inline && meta)
             || (!inline && (t == "comment" || BLOCK_CHROME_WORDS.iter().any(|w| t.contains(w))))
     })
 }
@@ -466,18 +471,16 @@ fn raw_paragraphs(root: ElementRef<'_>, class_rules: bool) -> Vec<String> {
         let mut descend = false;
         match n.value() {
             Node::Text(t) => buf.push_str(t),
-            Node::Element(e) => {
-                if !is_dropped(e, class_rules) {
-                    match e.name() {
-                        "br" => flush(&mut buf, &mut paras),
-                        "td" | "th" => buf.push(' '),
-                        _ => {}
-                    }
-                    if is_block(n.value()) {
-                        flush(&mut buf, &mut paras);
-                    }
-                    descend = true;
+            Node::Element(e) if !is_dropped(e, class_rules) => {
+                match e.name() {
+                    "br" => flush(&mut buf, &mut paras),
+                    "td" | "th" => buf.push(' '),
+                    _ => {}
                 }
+                if is_block(n.value()) {
+                    flush(&mut buf, &mut paras);
+                }
+                descend = true;
             }
             _ => {}
         }
@@ -516,6 +519,21 @@ fn raw_paragraphs(root: ElementRef<'_>, class_rules: bool) -> Vec<String> {
     paras
 }
 
+/// A paragraph that is only a date (`March 8, 2019`, `2019-03-08 17:45`).
+fn is_dateline(p: &str) -> bool {
+    p.len() < 60 && parse_date(p, chrono_tz::UTC).is_some()
+}
+
+/// A short `By Jane Doe and Sam Lee` line (not a sentence starting with "By").
+fn is_byline(p: &str) -> bool {
+    let words: Vec<&str> = p.split_whitespace().collect();
+    words.len() >= 2
+        && words.len() <= 8
+        && words[0].eq_ignore_ascii_case("by")
+        && words[1].chars().next().is_some_and(char::is_uppercase)
+        && !p.ends_with(['.', '!', '?'])
+}
+
 /// Boilerplate rules on paragraphs: chrome lines dropped, inline chrome stripped, the
 /// title/dek repeated at the top dropped, everything from a teaser header on cut.
 pub(crate) fn clean_paragraphs(
@@ -523,7 +541,9 @@ pub(crate) fn clean_paragraphs(
     title: Option<&str>,
     dek: Option<&str>,
 ) -> Vec<String> {
-    let same = |a: &str, b: Option<&str>| b.is_some_and(|b| collapse(b).eq_ignore_ascii_case(a));
+    let same = |a: &str, b: Option<&str>| {
+        b.is_some_and(|b| clean_inline(b).eq_ignore_ascii_case(&clean_inline(a)))
+    };
     let mut out: Vec<String> = Vec::new();
     for p in paras {
         if is_teaser_header(&p) && !out.is_empty() {
@@ -536,7 +556,8 @@ pub(crate) fn clean_paragraphs(
         if p.is_empty() || is_chrome_line(&p) {
             continue;
         }
-        if out.len() < 3 && (same(&p, title) || same(&p, dek)) {
+        // the header repeated above the text: title, dek, a bare date, a byline
+        if out.len() < 3 && (same(&p, title) || same(&p, dek) || is_dateline(&p) || is_byline(&p)) {
             continue;
         }
         out.push(p);
@@ -817,18 +838,15 @@ fn collect_meta(doc: &Html) -> Meta {
                     }
                     "article:tag" => m.og.tags.push(content.to_string()),
                     "article:section" => m.og_section.push(content.to_string()),
-                    "article:author" => {
-                        if !content.starts_with("http") {
-                            m.og.authors.extend(records::split_people(content));
-                        }
+                    // a profile URL is no name
+                    "article:author" if !content.starts_with("http") => {
+                        m.og.authors.extend(records::split_people(content));
                     }
                     "author" | "dc.creator" | "sailthru.author" | "parsely-author" => {
                         m.meta_authors.extend(records::split_people(content))
                     }
-                    "keywords" | "news_keywords" => {
-                        if m.meta_keywords.is_empty() {
-                            m.meta_keywords = records::split_tags(content);
-                        }
+                    "keywords" | "news_keywords" if m.meta_keywords.is_empty() => {
+                        m.meta_keywords = records::split_tags(content);
                     }
                     "description" => set(&mut m.meta_description, c),
                     "twitter:title" => set(&mut m.twitter_title, c),
@@ -1095,6 +1113,7 @@ mod tests {
             r#"<div id="newsletter-signup">x</div>"#,
             r#"<section class="related_articles">x</section>"#,
             r#"<div class="ad-slot">x</div>"#,
+            r#"<div class="entry-meta">Posted on May 11</div>"#,
             r#"<div class="cookie-banner">x</div>"#,
             r#"<ul class="breadcrumb">x</ul>"#,
             r#"<div class="more-for-you">x</div>"#,

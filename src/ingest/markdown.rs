@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use super::{html, records};
 use crate::model::RawArticle;
+use crate::normalize::clean_inline;
 
 /// Which front matter a file opens with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +52,8 @@ pub fn split_front_matter(text: &str) -> Option<(FrontMatter, &str, &str)> {
     None
 }
 
-/// Greatest `[`/`{` nesting, a cheap guard before the TOML parser (which recurses).
+/// Greatest `[`/`{` nesting: a cheap guard before the TOML parser (which recurses) and
+/// the YAML scanner (slow on deep flow collections).
 fn bracket_depth(s: &str) -> usize {
     let (mut depth, mut max) = (0usize, 0usize);
     for c in s.chars() {
@@ -134,6 +136,11 @@ fn front_matter_map(kind: FrontMatter, fm: &str) -> Result<Map<String, Value>, S
     }
     let value = match kind {
         FrontMatter::Yaml => {
+            if bracket_depth(fm) > MAX_DEPTH {
+                return Err(format!(
+                    "invalid YAML front matter: nested more than {MAX_DEPTH} levels deep"
+                ));
+            }
             let y: serde_yaml_ng::Value = serde_yaml_ng::from_str(fm)
                 .map_err(|e| format!("invalid YAML front matter: {e}"))?;
             yaml_to_json(y, 0)
@@ -264,7 +271,9 @@ pub fn parse(text: &str, map: &[(String, String)]) -> Result<RawArticle, String>
     let mut paras = html::clean_paragraphs(paras, a.title.as_deref(), a.dek.as_deref());
     // an H1 that differs from the front-matter title is body text
     if let Some(h) = h1
-        && a.title.as_deref() != Some(h.as_str())
+        && a.title
+            .as_deref()
+            .is_none_or(|t| clean_inline(t) != clean_inline(&h))
     {
         paras.insert(0, h);
     }

@@ -22,7 +22,7 @@ use std::time::UNIX_EPOCH;
 use crate::model::RawArticle;
 
 /// Input formats coindex understands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     /// A scraped page saved as text (`.txt`).
@@ -277,6 +277,11 @@ pub fn detect_format(path: &Path, text: &str) -> Result<Format, String> {
                 "`.{ext}` file is not an RSS or Atom feed (no <rss>, <feed> or <rdf:RDF> root)"
             )),
         },
+        // code and configuration are never articles, whatever they start with
+        "yaml" | "yml" | "toml" | "js" | "mjs" | "ts" | "css" | "py" | "rs" | "go" | "java"
+        | "c" | "h" | "cpp" | "sh" | "ini" | "cfg" | "conf" | "lock" | "log" | "sql" | "svg" => {
+            Err(format!("unsupported file type `.{ext}`"))
+        }
         other => sniff(text).ok_or_else(|| {
             if other.is_empty() {
                 "unknown file type (no extension and no recognizable content)".to_string()

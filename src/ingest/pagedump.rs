@@ -277,7 +277,7 @@ fn is_tagline(line: &str) -> bool {
 
 fn split_tags(line: &str) -> Vec<String> {
     line.split([',', '|', ';'])
-        .map(|t| collapse(t))
+        .map(collapse)
         .filter(|t| !t.is_empty())
         .collect()
 }
@@ -481,19 +481,16 @@ fn split_share(prefix: &str) -> (Option<String>, String) {
     };
     let before = prefix[..m.start()].trim_end();
     // section: the last capitalized word before `Share`
-    let section = before
-        .rsplit(|c: char| c == ' ' || c.is_lowercase() && false)
-        .next()
-        .and_then(|w| {
-            // in glued text the section is glued to the menu: take the trailing Capword
-            let start = w
-                .char_indices()
-                .rev()
-                .find(|(_, c)| c.is_uppercase())
-                .map(|(i, _)| i)
-                .unwrap_or(0);
-            section_label(&w[start..])
-        });
+    let section = before.rsplit(' ').next().and_then(|w| {
+        // in glued text the section is glued to the menu: take the trailing Capword
+        let start = w
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_uppercase())
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        section_label(&w[start..])
+    });
     let start = &prefix[m.start()..];
     let mut rest = start;
     let mut labels: Vec<(&str, &str)> = Vec::new(); // (label, text before it)

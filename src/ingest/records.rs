@@ -316,7 +316,8 @@ fn person_name(v: &Value) -> Result<Option<String>, &'static str> {
 
 /// `By Ann Lee, Bo Chan and Cy Dee` → three names.
 pub(crate) fn split_people(s: &str) -> Vec<String> {
-    let s = s.trim();
+    let decoded = html_escape::decode_html_entities(s);
+    let s = decoded.trim();
     let s = match s.get(..3) {
         Some(p) if p.eq_ignore_ascii_case("by ") => &s[3..],
         _ => s,
@@ -365,7 +366,10 @@ fn tag_name(v: &Value) -> Result<Option<String>, &'static str> {
 }
 
 pub(crate) fn split_tags(s: &str) -> Vec<String> {
-    s.split([',', '|', ';']).filter_map(non_empty).collect()
+    html_escape::decode_html_entities(s)
+        .split([',', '|', ';'])
+        .filter_map(non_empty)
+        .collect()
 }
 
 /// Source: text, or an object with `name`/`title`/`domain`/`url`.
@@ -800,6 +804,34 @@ fn known_header(h: &str, map: &[(String, String)]) -> bool {
         .any(|keys| keys.contains(&n.as_str()))
 }
 
+/// TSV exports (PostgreSQL `COPY`, MySQL, spreadsheets) escape line breaks and tabs
+/// inside fields as `\n`, `\t`, `\r` and `\\`.
+fn unescape_tsv(v: &str) -> String {
+    if !v.contains('\\') {
+        return v.to_string();
+    }
+    let mut out = String::with_capacity(v.len());
+    let mut chars = v.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => {}
+            Some('\\') => out.push('\\'),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
 /// Parses CSV (`delim` `,`) or TSV (`\t`) with a header row. Ragged rows are reported
 /// as bad records, not fatal.
 pub fn parse_delimited(text: &str, delim: u8, map: &[(String, String)]) -> Result<Parsed, String> {
@@ -830,13 +862,14 @@ pub fn parse_delimited(text: &str, delim: u8, map: &[(String, String)]) -> Resul
             Ok(rec) => {
                 let line = rec.position().map_or(0, |p| p.line());
                 let loc = format!("line {line}");
-                if rec.len() == 1 && rec[0].trim().is_empty() {
-                    continue;
+                if rec.iter().all(|f| f.trim().is_empty()) {
+                    continue; // an empty row, not a record
                 }
                 if rec.len() != headers.len() {
                     out.record_errors.push(format!(
-                        "{loc}: {} fields, but the header row has {}",
+                        "{loc}: {} field{}, but the header row has {}",
                         rec.len(),
+                        if rec.len() == 1 { "" } else { "s" },
                         headers.len()
                     ));
                     continue;
@@ -844,7 +877,12 @@ pub fn parse_delimited(text: &str, delim: u8, map: &[(String, String)]) -> Resul
                 let mut obj = Map::new();
                 for (h, v) in headers.iter().zip(rec.iter()) {
                     if !v.trim().is_empty() && !obj.contains_key(h) {
-                        obj.insert(h.clone(), Value::String(v.to_string()));
+                        let v = if delim == b'\t' {
+                            unescape_tsv(v)
+                        } else {
+                            v.to_string()
+                        };
+                        obj.insert(h.clone(), Value::String(v));
                     }
                 }
                 match map_record(&obj, map) {
@@ -969,10 +1007,19 @@ mod tests {
         assert_eq!(a.authors, ["Ann Lee", "Bo Chan"]);
         assert_eq!(a.tags, ["ETF", "SEC", "markets", "policy", "bitcoin"]);
         assert_eq!(a.source.as_deref(), Some("Coin Wire"));
-        assert_eq!(
-            split_people("By Ann Lee and Bo Chan"),
-            ["Ann Lee", "Bo Chan"]
-        );
+        let people: &[(&str, &[&str])] = &[
+            ("By Ann Lee and Bo Chan", &["Ann Lee", "Bo Chan"]),
+            ("by Ann Lee &amp; Bo Chan", &["Ann Lee", "Bo Chan"]),
+            (
+                "Ann Lee; Bo Chan | Cy Dee",
+                &["Ann Lee", "Bo Chan", "Cy Dee"],
+            ),
+            ("Byron Lee", &["Byron Lee"]),
+        ];
+        for (s, want) in people {
+            assert_eq!(&split_people(s), want, "{s}");
+        }
+        assert_eq!(split_tags("ETFs &amp; Funds; SEC"), ["ETFs & Funds", "SEC"]);
     }
 
     #[test]
@@ -1072,5 +1119,8 @@ mod tests {
             ["line 4: 3 fields, but the header row has 2"]
         );
         assert!(parse_delimited("a,b\n1,2\n", b',', &[]).is_err());
+        let tsv = "title\tbody\nA\tOne.\\n\\nTwo \\\\ three\\tfour.\n";
+        let p = parse_delimited(tsv, b'\t', &[]).unwrap();
+        assert_eq!(p.articles[0].body, "One.\n\nTwo \\ three four.");
     }
 }

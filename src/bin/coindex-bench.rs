@@ -1,0 +1,638 @@
+//! `coindex-bench`: a deterministic corpus generator and the benchmark behind
+//! `docs/PERFORMANCE.md`.
+//!
+//! ```text
+//! coindex-bench gen --articles 100000 --out /tmp/corpus-100k [--seed 42]
+//! coindex-bench run --corpus /tmp/corpus-100k --work /tmp/bench [--runs 5] [--queries 200]
+//! ```
+//! `gen` writes raw page dumps (multi-line and one-line shapes, with tickers, menus,
+//! newsletter promos, credits and "More For You" teasers) whose words follow a Zipf
+//! distribution over an English vocabulary mixed with crypto entities, tickers, amounts
+//! and addresses, dated 2010–2026, ~4 KB each. `run` measures, as medians over `--runs`
+//! runs: full index throughput and peak RSS (the real `coindex` binary as a child
+//! process), index size, no-op and 1%-changed re-index times, query latency p50/p95 per
+//! query class in-process and as whole `coindex search` processes, and batch throughput.
+//! Timing is never asserted anywhere; this binary only reports.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// splitmix64: tiny, deterministic, good enough for test data.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+const ENGLISH: &str = "the of and to in a is that for it as was with be by on not he this are or his from at which but have an they you were her she there been one all we their has would when if so no will more about out up into them can only other new some could time these two may then do first any my now such like our over man me even most made after also did many before must through back years where much your way well down should because each just those people how too little state good very make world still own see men work long get here between both life being under never day same another know while last might us great old year off come since against go came right used take three states himself few house use during without again place american around however home small found thought went say part once general high upon school every does got united left number course war until always away something fact though water less public put think almost hand enough far took head yet government system better set told nothing night end why called didn't eyes find going look asked later knew point next city business give group toward young days let room president side social present given several order national possible rather second face per among form important often things looked early white case large become big need four within felt along children saw best church ever least power development light thing seemed family interest want members mind country area others done turned although open god service problem certain kind different thus began door help means sense whole matter perhaps itself york times law human line above name example action company hands local show whether five history gave today either act feet across taken past quite anything seen having death week experience body word half really field car words already themselves information tell together college shall money period held keep sure probably free seems real behind cannot miss political air question making office brought whose special heard major problems ago became federal moment study available known result street economic boy position reason change south board individual job areas society west close turn love community true court force full";
+const CRYPTO: &[&str] = &[
+    "bitcoin",
+    "BTC",
+    "$BTC",
+    "ether",
+    "ETH",
+    "Ethereum",
+    "Solana",
+    "SOL",
+    "XRP",
+    "Ripple",
+    "stablecoin",
+    "USDT",
+    "USDC",
+    "Tether",
+    "Coinbase",
+    "Binance",
+    "Kraken",
+    "miners",
+    "hashrate",
+    "halving",
+    "ETF",
+    "ETFs",
+    "SEC",
+    "Gensler",
+    "DeFi",
+    "NFT",
+    "DAO",
+    "ERC-20",
+    "validators",
+    "staking",
+    "liquidity",
+    "exchange",
+    "custody",
+    "wallet",
+    "on-chain",
+    "blockchain",
+    "token",
+    "tokens",
+    "Dogecoin",
+    "DOGE",
+    "Cardano",
+    "ADA",
+    "Polygon",
+    "MATIC",
+    "Chainlink",
+    "LINK",
+    "Avalanche",
+    "Uniswap",
+    "Aave",
+    "Lido",
+    "Arbitrum",
+    "BlackRock",
+    "Grayscale",
+    "MicroStrategy",
+    "Saylor",
+    "FTX",
+    "Bankman-Fried",
+    "Terra",
+    "LUNA",
+    "Celsius",
+    "Mt. Gox",
+    "Tornado Cash",
+    "Treasury",
+    "regulators",
+    "futures",
+];
+const TAGS: &[&str] = &[
+    "markets",
+    "policy",
+    "regulation",
+    "etfs",
+    "mining",
+    "defi",
+    "nft",
+    "security",
+    "hacks",
+    "stablecoins",
+    "exchanges",
+    "ethereum",
+    "bitcoin",
+    "solana",
+    "china",
+    "legal",
+    "tech",
+    "payments",
+    "cbdc",
+    "layer-2",
+    "staking",
+    "memecoins",
+    "research",
+    "finance",
+];
+const MONTHS: &[&str] = &[
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+struct Vocab {
+    words: Vec<String>,
+    cdf: Vec<f64>,
+}
+
+impl Vocab {
+    fn new(rng: &mut Rng) -> Vocab {
+        let mut words: Vec<String> = ENGLISH.split_whitespace().map(str::to_string).collect();
+        // a long tail of rarer invented words
+        const SYL: &[&str] = &[
+            "ka", "lo", "mer", "ti", "van", "sor", "el", "dra", "qui", "pen", "bar", "ost", "ul",
+            "rin", "zed",
+        ];
+        for _ in 0..20_000 {
+            let n = 2 + rng.below(3);
+            let w: String = (0..n).map(|_| SYL[rng.below(SYL.len())]).collect();
+            words.push(w);
+        }
+        let mut cdf = Vec::with_capacity(words.len());
+        let mut acc = 0.0;
+        for i in 0..words.len() {
+            acc += 1.0 / (i as f64 + 2.7).powf(1.07);
+            cdf.push(acc);
+        }
+        for c in &mut cdf {
+            *c /= acc;
+        }
+        Vocab { words, cdf }
+    }
+    fn word(&self, rng: &mut Rng) -> &str {
+        let u = rng.unit();
+        let i = self
+            .cdf
+            .partition_point(|&c| c < u)
+            .min(self.words.len() - 1);
+        &self.words[i]
+    }
+}
+
+fn sentence(v: &Vocab, rng: &mut Rng, words: usize) -> String {
+    let mut s = String::new();
+    for i in 0..words {
+        if i > 0 {
+            s.push(' ');
+        }
+        let r = rng.below(100);
+        if r < 8 {
+            s.push_str(CRYPTO[rng.below(CRYPTO.len())]);
+        } else if r < 10 {
+            s.push_str(&format!("${}.{}bn", 1 + rng.below(90), rng.below(10)));
+        } else if r < 11 {
+            s.push_str(&format!("{}.{}%", rng.below(40), rng.below(10)));
+        } else {
+            s.push_str(v.word(rng));
+        }
+    }
+    let mut c = s.chars();
+    let first = c
+        .next()
+        .map(|f| f.to_uppercase().collect::<String>())
+        .unwrap_or_default();
+    format!("{first}{}.", c.as_str())
+}
+
+fn title(v: &Vocab, rng: &mut Rng) -> String {
+    (0..7)
+        .map(|i| {
+            let w = if i % 3 == 0 {
+                CRYPTO[rng.below(CRYPTO.len())].to_string()
+            } else {
+                v.word(rng).to_string()
+            };
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn date(rng: &mut Rng) -> String {
+    let hour = 1 + rng.below(12);
+    format!(
+        "{} {}, {}, {}:{:02}\u{202f}{}",
+        MONTHS[rng.below(12)],
+        1 + rng.below(28),
+        2010 + rng.below(17),
+        hour,
+        rng.below(60),
+        if rng.below(2) == 0 { "a.m." } else { "p.m." }
+    )
+}
+
+/// One raw page dump of about 4 KB.
+fn article(v: &Vocab, rng: &mut Rng, i: usize) -> String {
+    let t = format!("{} {i}", title(v, rng));
+    let dek = sentence(v, rng, 22);
+    let tags: Vec<&str> = (0..3).map(|_| TAGS[rng.below(TAGS.len())]).collect();
+    let paras: Vec<String> = (0..6)
+        .map(|_| {
+            (0..4)
+                .map(|_| {
+                    let w = 16 + rng.below(12);
+                    sentence(v, rng, w)
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    let teaser = format!("{} {}", title(v, rng), sentence(v, rng, 20));
+    if rng.below(2) == 0 {
+        format!(
+            "Share this article\n\n{t}\n\n{dek}\n\nUpdated {} Published {}\n{}\n\n{}\n\nSTORY CONTINUES BELOW\nDon't miss another story.Subscribe to the Markets Daily Newsletter today. See all newsletters\n\n{}\n\n{}\n\nSkyline image via Unsplash\n\n{}\n\n{}\n\nMore For You\n\n{teaser}\n\n16:9 Image\n\nWhat to know:\n\n  • {}\n",
+            date(rng),
+            date(rng),
+            tags.join(", "),
+            paras[0],
+            paras[1],
+            paras[2],
+            paras[3],
+            paras[4],
+            sentence(v, rng, 12)
+        )
+    } else {
+        format!(
+            "BTC  $ 61,204.11 + 1.02 % ETH  $ 3,011.40 - 0.44 % SOL  $ 142.90 + 2.71 % Ad News Prices Data Indices Research Events Sponsored  Sign In Sign Up  Consensus 2025  Price Increases Friday  02 DAY 20 HOUR 41 MIN 51 SEC Register Now {} Share {t} {dek} By  Sam Ortega | Edited by  Lee Park Updated  {} Published  {} Committee members at the hearing (Getty Images). {} {} {} {} {} What to know: {} More For You {teaser} ...\n",
+            {
+                let mut c = tags[0].chars();
+                c.next()
+                    .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                    .unwrap_or_default()
+            },
+            date(rng),
+            date(rng),
+            paras[0],
+            paras[1],
+            paras[2],
+            paras[3],
+            paras[4],
+            sentence(v, rng, 12)
+        )
+    }
+}
+
+fn generate(n: usize, out: &Path, seed: u64) -> std::io::Result<(u64, usize)> {
+    let mut rng = Rng(seed);
+    let v = Vocab::new(&mut rng);
+    let mut bytes = 0u64;
+    for i in 0..n {
+        let dir = out
+            .join(format!("site{}", i % 4))
+            .join(format!("{:03}", i / 1000));
+        if i % 1000 < 4 {
+            std::fs::create_dir_all(&dir)?;
+        }
+        let a = article(&v, &mut rng, i);
+        bytes += a.len() as u64;
+        std::fs::write(dir.join(format!("a{i}.txt")), a)?;
+    }
+    Ok((bytes, n))
+}
+
+/// Runs a child and returns (wall time, peak RSS in KB, exit code).
+// The child is reaped with `wait4` (to read its own peak RSS), which clippy cannot see.
+#[allow(clippy::zombie_processes)]
+fn measure(cmd: &mut Command) -> (Duration, u64, i32) {
+    let start = Instant::now();
+    let child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: wait4 on our own child with valid out-pointers.
+    unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    (start.elapsed(), ru.ru_maxrss as u64, code)
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    if v.is_empty() { 0.0 } else { v[v.len() / 2] }
+}
+
+fn pct(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    if v.is_empty() {
+        0.0
+    } else {
+        v[((v.len() as f64 - 1.0) * p).round() as usize]
+    }
+}
+
+fn dir_bytes(p: &Path) -> u64 {
+    walkdir::WalkDir::new(p)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}
+
+fn coindex_bin() -> PathBuf {
+    let me = std::env::current_exe().expect("current exe");
+    me.with_file_name("coindex")
+}
+
+const QUERY_CLASSES: &[(&str, &[&str], &[&str])] = &[
+    (
+        "common term",
+        &["the", "government", "market", "people", "world"],
+        &[],
+    ),
+    (
+        "rare term",
+        &["kalomer", "tivansor", "draqui", "penbar", "ostul"],
+        &[],
+    ),
+    (
+        "2-3 term AND",
+        &["bitcoin miners", "spot etf approval", "stablecoin treasury"],
+        &[],
+    ),
+    (
+        "phrase",
+        &["\"united states\"", "\"spot etf\"", "\"bitcoin miners\""],
+        &[],
+    ),
+    (
+        "term + date range",
+        &["bitcoin", "exchange", "regulators"],
+        &["--from", "2019-01", "--to", "2020-06"],
+    ),
+    (
+        "term + tag",
+        &["bitcoin", "exchange", "liquidity"],
+        &["--tag", "markets"],
+    ),
+    (
+        "sort by date",
+        &["bitcoin", "government", "wallet"],
+        &["--sort", "date"],
+    ),
+];
+
+fn run(corpus: &Path, work: &Path, runs: usize, queries: usize) {
+    let bin = coindex_bin();
+    let raw = dir_bytes(corpus);
+    let files = walkdir::WalkDir::new(corpus)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .count();
+    let idx = work.join("index");
+    std::fs::create_dir_all(work).expect("work dir");
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "corpus: {files} files, {:.1} MB raw; coindex {}",
+        raw as f64 / 1e6,
+        bin.display()
+    );
+
+    // full index
+    let (mut secs, mut rss) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let (d, kb, code) = measure(
+            Command::new(&bin)
+                .args(["index", "--rebuild", "-q"])
+                .arg(corpus)
+                .arg("--index")
+                .arg(&idx),
+        );
+        assert!(code == 0 || code == 1, "coindex index failed with {code}");
+        secs.push(d.as_secs_f64());
+        rss.push(kb as f64 / 1024.0);
+    }
+    let t = median(&mut secs);
+    let size = dir_bytes(&idx);
+    let _ = writeln!(
+        out,
+        "| full index | {:.1} s | {:.0} docs/s | {:.1} MB/s | peak RSS {:.0} MB (max {:.0}) | index {:.1} MB = {:.2}x raw |",
+        t,
+        files as f64 / t,
+        raw as f64 / 1e6 / t,
+        median(&mut rss.clone()),
+        pct(&mut rss, 1.0),
+        size as f64 / 1e6,
+        size as f64 / raw as f64
+    );
+
+    // no-op re-index
+    let mut noop = Vec::new();
+    for _ in 0..runs {
+        let (d, _, _) = measure(
+            Command::new(&bin)
+                .args(["index", "-q"])
+                .arg(corpus)
+                .arg("--index")
+                .arg(&idx),
+        );
+        noop.push(d.as_secs_f64());
+    }
+    let _ = writeln!(
+        out,
+        "| no-op re-index | {:.2} s (median of {runs}) |",
+        median(&mut noop)
+    );
+
+    // 1% changed
+    let all: Vec<PathBuf> = walkdir::WalkDir::new(corpus)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .collect();
+    let mut changed = Vec::new();
+    for r in 0..runs {
+        for (k, p) in all.iter().enumerate() {
+            if k % 100 == r % 100 {
+                let mut f = std::fs::OpenOptions::new()
+                    .append(true)
+                    .open(p)
+                    .expect("open");
+                let _ = writeln!(
+                    f,
+                    "\nAppended paragraph number {r} for the change benchmark."
+                );
+            }
+        }
+        let (d, _, _) = measure(
+            Command::new(&bin)
+                .args(["index", "-q"])
+                .arg(corpus)
+                .arg("--index")
+                .arg(&idx),
+        );
+        changed.push(d.as_secs_f64());
+    }
+    let _ = writeln!(
+        out,
+        "| re-index, 1% changed | {:.2} s (median of {runs}) |",
+        median(&mut changed)
+    );
+
+    // queries in-process
+    let engine = coindex::search::Engine::open(&idx).expect("open index");
+    let tz = chrono_tz::America::New_York;
+    let _ = writeln!(
+        out,
+        "| query class | in-process p50 | p95 | whole process p50 | p95 |"
+    );
+    for (name, qs, flags) in QUERY_CLASSES {
+        let mut inproc = Vec::new();
+        for k in 0..queries {
+            let q = qs[k % qs.len()];
+            let mut filters = coindex::search::Filters::default();
+            let mut sort = coindex::search::Sort::Relevance;
+            let mut i = 0;
+            while i < flags.len() {
+                match flags[i] {
+                    "--from" => {
+                        filters.dates.from = coindex::config::DateBound::parse(flags[i + 1])
+                            .ok()
+                            .and_then(|b| b.start(tz))
+                    }
+                    "--to" => {
+                        filters.dates.to_exclusive = coindex::config::DateBound::parse(flags[i + 1])
+                            .ok()
+                            .and_then(|b| b.end_exclusive(tz))
+                    }
+                    "--tag" => filters.tags.push(flags[i + 1].to_string()),
+                    "--sort" => sort = coindex::search::Sort::Date,
+                    _ => {}
+                }
+                i += 2;
+            }
+            let req = coindex::search::SearchRequest {
+                query: q.to_string(),
+                filters,
+                limit: 10,
+                sort,
+                fuzzy: false,
+                recent: false,
+                snippets: 1,
+                snippet_len: 220,
+                timezone: tz,
+            };
+            let s = Instant::now();
+            let r = engine.search(&req).expect("search");
+            std::hint::black_box(r);
+            inproc.push(s.elapsed().as_secs_f64() * 1000.0);
+        }
+        let mut whole = Vec::new();
+        for k in 0..(queries / 4).max(5) {
+            let q = qs[k % qs.len()];
+            let (d, _, _) = measure(
+                Command::new(&bin)
+                    .args(["search", q, "--index"])
+                    .arg(&idx)
+                    .args(*flags),
+            );
+            whole.push(d.as_secs_f64() * 1000.0);
+        }
+        let _ = writeln!(
+            out,
+            "| {name} | {:.2} ms | {:.2} ms | {:.1} ms | {:.1} ms |",
+            pct(&mut inproc.clone(), 0.5),
+            pct(&mut inproc, 0.95),
+            pct(&mut whole.clone(), 0.5),
+            pct(&mut whole, 0.95)
+        );
+    }
+
+    // batch throughput
+    let batch = work.join("batch.txt");
+    let mut lines = String::new();
+    for k in 0..1000 {
+        let (_, qs, _) = QUERY_CLASSES[k % QUERY_CLASSES.len()];
+        lines.push_str(qs[k % qs.len()]);
+        lines.push('\n');
+    }
+    std::fs::write(&batch, lines).expect("write batch");
+    let (d, _, code) = measure(
+        Command::new(&bin)
+            .args(["search", "--batch"])
+            .arg(&batch)
+            .arg("--index")
+            .arg(&idx),
+    );
+    if code <= 1 {
+        let _ = writeln!(
+            out,
+            "| batch, 1000 queries | {:.2} s | {:.0} queries/s |",
+            d.as_secs_f64(),
+            1000.0 / d.as_secs_f64()
+        );
+    } else {
+        let _ = writeln!(out, "| batch | not available (exit {code}) |");
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]";
+    match args.get(1).map(String::as_str) {
+        Some("gen") => {
+            let (Some(n), Some(out)) = (
+                flag("--articles").and_then(|n| n.parse().ok()),
+                flag("--out"),
+            ) else {
+                eprintln!("{usage}");
+                std::process::exit(2);
+            };
+            let seed = flag("--seed").and_then(|s| s.parse().ok()).unwrap_or(42);
+            let start = Instant::now();
+            match generate(n, Path::new(&out), seed) {
+                Ok((bytes, n)) => eprintln!(
+                    "wrote {n} articles, {:.1} MB ({:.0} bytes/article) in {:.1}s",
+                    bytes as f64 / 1e6,
+                    bytes as f64 / n.max(1) as f64,
+                    start.elapsed().as_secs_f64()
+                ),
+                Err(e) => {
+                    eprintln!("coindex-bench: {e}");
+                    std::process::exit(2);
+                }
+            }
+        }
+        Some("run") => {
+            let (Some(corpus), Some(work)) = (flag("--corpus"), flag("--work")) else {
+                eprintln!("{usage}");
+                std::process::exit(2);
+            };
+            let runs = flag("--runs").and_then(|s| s.parse().ok()).unwrap_or(5);
+            let queries = flag("--queries")
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(200);
+            run(Path::new(&corpus), Path::new(&work), runs, queries);
+        }
+        _ => {
+            eprintln!("{usage}");
+            std::process::exit(2);
+        }
+    }
+}
