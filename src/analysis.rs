@@ -116,8 +116,13 @@ impl CoinTable {
 pub struct NewsTokenizer {
     coins: &'static CoinTable,
     stemmer: Arc<rust_stemmers::Stemmer>,
+    /// Stems of recent words: word frequencies are Zipfian, so most lookups hit.
+    stems: HashMap<String, String>,
     token: Token,
 }
+
+/// Entries kept in a tokenizer's stem cache before it is cleared.
+const STEM_CACHE_MAX: usize = 50_000;
 
 impl Default for NewsTokenizer {
     fn default() -> Self {
@@ -126,6 +131,7 @@ impl Default for NewsTokenizer {
             stemmer: Arc::new(rust_stemmers::Stemmer::create(
                 rust_stemmers::Algorithm::English,
             )),
+            stems: HashMap::new(),
             token: Token::default(),
         }
     }
@@ -140,6 +146,7 @@ impl Tokenizer for NewsTokenizer {
             pos: 0,
             coins: self.coins,
             stemmer: &self.stemmer,
+            stems: &mut self.stems,
             token: &mut self.token,
             scratch: String::new(),
         }
@@ -152,6 +159,7 @@ pub struct NewsTokenStream<'a> {
     pos: usize,
     coins: &'static CoinTable,
     stemmer: &'a rust_stemmers::Stemmer,
+    stems: &'a mut HashMap<String, String>,
     token: &'a mut Token,
     scratch: String,
 }
@@ -322,8 +330,17 @@ impl TokenStream for NewsTokenStream<'_> {
                     .text
                     .push_str(&self.scratch[..self.scratch.len() - 1]);
             } else {
-                let stemmed = self.stemmer.stem(&self.scratch);
-                self.token.text.push_str(&stemmed);
+                match self.stems.get(self.scratch.as_str()) {
+                    Some(st) => self.token.text.push_str(st),
+                    None => {
+                        let stemmed = self.stemmer.stem(&self.scratch).into_owned();
+                        self.token.text.push_str(&stemmed);
+                        if self.stems.len() >= STEM_CACHE_MAX {
+                            self.stems.clear();
+                        }
+                        self.stems.insert(self.scratch.clone(), stemmed);
+                    }
+                }
             }
             self.token.offset_from = start;
             self.token.offset_to = end;

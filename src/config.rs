@@ -53,9 +53,17 @@ impl DateBound {
             year(&s[..4])?;
             return Ok(DateBound::Day(d));
         }
-        DateTime::parse_from_rfc3339(s)
-            .map(|d| DateBound::Instant(d.with_timezone(&Utc)))
-            .map_err(|_| bad())
+        let instant = DateTime::parse_from_rfc3339(s)
+            .map(|d| d.with_timezone(&Utc))
+            .map_err(|_| bad())?;
+        // the same years as the calendar forms: the index stores dates as nanoseconds,
+        // and year 9999 does not fit
+        if !(1900..=2200).contains(&instant.year()) {
+            return Err(format!(
+                "invalid date `{s}`: years from 1900 to 2200 are supported"
+            ));
+        }
+        Ok(DateBound::Instant(instant))
     }
 
     fn first_day(self) -> Option<NaiveDate> {
@@ -203,6 +211,8 @@ mod tests {
             "99999",
             "yesterday",
             "2017-9",
+            "9999-12-31T23:59:59Z",
+            "0001-01-01T00:00:00Z",
         ] {
             assert!(DateBound::parse(bad).is_err(), "{bad}");
         }

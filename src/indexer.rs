@@ -40,6 +40,8 @@ pub struct IndexConfig {
     pub commit_every: usize,
     /// Writer memory budget in bytes.
     pub writer_heap: usize,
+    /// tantivy indexing threads (tokenizing and building postings run there).
+    pub writer_threads: usize,
     /// Show a progress bar (only honoured on a terminal).
     pub progress: bool,
 }
@@ -119,8 +121,22 @@ fn dedup_keys(a: &Article) -> Vec<u64> {
     keys
 }
 
+/// Manifest and report key of a path: the path itself when it is UTF-8, else its
+/// non-UTF-8 bytes written `\xNN`, so that `bad\xff.txt` and `bad\xfe.txt` keep two
+/// keys (a lossy conversion merged them and one file's documents were dropped).
 fn path_key(p: &Path) -> String {
-    p.to_string_lossy().into_owned()
+    let bytes = p.as_os_str().as_encoded_bytes();
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(bytes.len() + 16);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out
 }
 
 fn is_under(path: &str, roots: &[String]) -> bool {
@@ -138,9 +154,14 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     let opened = index::open_or_create(&cfg.index_dir, cfg.rebuild)?;
     let mut writer: IndexWriter<TantivyDocument> = opened
         .index
-        .writer_with_num_threads(1, cfg.writer_heap)
+        .writer_with_num_threads(cfg.writer_threads, cfg.writer_heap)
         .map_err(|e| match e {
-            tantivy::TantivyError::LockFailure(..) => Error::user(format!(
+            // only a busy lock means another writer; an I/O error creating the lock
+            // file (read-only folder) falls through to "cannot write"
+            tantivy::TantivyError::LockFailure(
+                tantivy::directory::error::LockError::LockBusy,
+                _,
+            ) => Error::user(format!(
                 "another `coindex index` is already writing to {}; wait for it to finish (searches keep working meanwhile)",
                 cfg.index_dir.display()
             )),
@@ -369,7 +390,8 @@ fn parse_one(found: FoundFile, old_hash: Option<u64>, cfg: &IndexConfig) -> Pars
             touched_only: true,
         };
     }
-    let outcome = (|| {
+    // A parser bug on one strange file must not stop the run: it becomes a skip reason.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let text = ingest::read_text(&found.path, &bytes, &cfg.ingest)?;
         drop(bytes);
         let format = ingest::detect_format(&found.path, &text)?;
@@ -398,7 +420,17 @@ fn parse_one(found: FoundFile, old_hash: Option<u64>, cfg: &IndexConfig) -> Pars
             });
         }
         Ok((articles, errors))
-    })();
+    }))
+    .unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(format!(
+            "internal error while parsing this file (please report it): {what}"
+        ))
+    });
     Parsed {
         found,
         key,

@@ -7,6 +7,11 @@ use std::io::Write;
 use clap::Parser;
 
 fn main() {
+    // One line per panic instead of a backtrace: the indexer turns a parser panic on one
+    // file into a skip reason and goes on, so the message must not flood stderr.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("coindex: internal error (a bug, please report it): {info}");
+    }));
     let cli = match coindex::cli::Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -19,6 +19,8 @@ use crate::error::{Error, Result};
 pub const MAX_QUERY_LEN: usize = 4096;
 /// Most clauses accepted in one query.
 pub const MAX_CLAUSES: usize = 256;
+/// Deepest nesting of parentheses accepted (the parser recurses once per level).
+pub const MAX_DEPTH: usize = 32;
 
 /// How a top-level clause must occur.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +88,7 @@ struct Parser<'a> {
     src: &'a str,
     pos: usize,
     clauses: usize,
+    depth: usize,
 }
 
 fn err(src: &str, pos: usize, message: impl Into<String>) -> Error {
@@ -118,6 +121,7 @@ pub fn parse(src: &str) -> Result<Query> {
         src,
         pos: 0,
         clauses: 0,
+        depth: 0,
     };
     let clauses = p.clauses(false)?;
     if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
@@ -244,8 +248,17 @@ impl Parser<'_> {
     fn group(&mut self) -> Result<Node> {
         let start = self.pos;
         if self.peek() == Some('(') {
+            if self.depth >= MAX_DEPTH {
+                return Err(err(
+                    self.src,
+                    start,
+                    format!("parentheses nested more than {MAX_DEPTH} deep"),
+                ));
+            }
             self.pos += 1;
+            self.depth += 1;
             let inner = self.clauses(true)?;
+            self.depth -= 1;
             self.pos += 1; // ')'
             if inner.is_empty() {
                 return Err(err(self.src, start, "empty parentheses"));
@@ -565,5 +578,16 @@ mod tests {
         }
         let long = "a ".repeat(5000);
         assert!(parse(&long).is_err());
+        // deep nesting is refused before it can exhaust the stack
+        let deep = "(".repeat(2000) + "x" + &")".repeat(2000);
+        match parse(&deep) {
+            Err(Error::Query { pos, message, .. }) => {
+                assert_eq!(pos, MAX_DEPTH);
+                assert!(message.contains("nested more than 32 deep"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let ok = "(".repeat(MAX_DEPTH) + "x" + &")".repeat(MAX_DEPTH);
+        assert!(parse(&ok).is_ok());
     }
 }

@@ -40,7 +40,10 @@ pub fn run(c: cli::IndexCmd) -> Result<Status> {
             field_map,
         },
         commit_every: c.commit_every,
-        writer_heap: 128 * 1024 * 1024,
+        // 2 indexing threads share the budget; tokenizing is the heaviest stage, so it
+        // gets both cores while the rayon pool parses ahead through the bounded channel
+        writer_heap: 192 * 1024 * 1024,
+        writer_threads: std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4)),
         progress: !c.quiet,
     };
     let stop = Arc::new(AtomicBool::new(false));

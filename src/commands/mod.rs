@@ -27,6 +27,46 @@ pub type Status = i32;
 
 /// Runs a parsed command line.
 pub fn run(cli: cli::Cli, out: &mut dyn Write) -> Result<Status> {
+    let index_flag = index_flag(&cli.command);
+    run_command(cli, out).map_err(|e| damaged_index(e, index_flag))
+}
+
+/// The `--index` flag of commands that use an index (`Some(None)`: not given).
+fn index_flag(c: &Command) -> Option<Option<std::path::PathBuf>> {
+    let arg = match c {
+        Command::Index(c) => &c.index,
+        Command::Search(c) => &c.index,
+        Command::Stats(c) => &c.index,
+        Command::Tags(c) | Command::Sources(c) => &c.index,
+        Command::Timeline(c) => &c.index,
+        Command::Similar(c) => &c.index,
+        Command::Get(c) => &c.index,
+        Command::Count(c) => &c.index,
+        Command::Export(c) => &c.index,
+        Command::Completions(_) | Command::Man(_) => return None,
+    };
+    Some(arg.index.clone())
+}
+
+/// A failure inside tantivy while a command reads or writes the index. tantivy opens
+/// segment files lazily, so a truncated or missing one is often noticed only when a
+/// search or a commit reads it: name the problem and the way out (`--rebuild`) rather
+/// than report an opaque "index error".
+fn damaged_index(e: Error, index_flag: Option<Option<std::path::PathBuf>>) -> Error {
+    match (e, index_flag) {
+        (Error::Index(t), Some(flag)) => {
+            let dir = config::index_dir(flag)
+                .map(|d| d.display().to_string())
+                .unwrap_or_else(|_| "PATH".to_string());
+            Error::user(format!(
+                "the index at {dir} cannot be read or written ({t}); it may be damaged: run `coindex index --rebuild --index {dir} <DIR>...` to rebuild it"
+            ))
+        }
+        (e, _) => e,
+    }
+}
+
+fn run_command(cli: cli::Cli, out: &mut dyn Write) -> Result<Status> {
     match cli.command {
         Command::Index(c) => index::run(c),
         Command::Search(c) => search::run(c, out),

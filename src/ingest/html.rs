@@ -334,7 +334,8 @@ fn cap_nesting(html: &str) -> std::borrow::Cow<'_, str> {
             .count();
         if name_len == 0 || !b[name_start].is_ascii_alphabetic() {
             if matches!(rest.first(), Some(b'!' | b'?')) {
-                i = tag_end(b, lt) + 1;
+                // an unclosed `<?`/`<!` runs to the end of the text
+                i = (tag_end(b, lt) + 1).min(b.len());
             } else {
                 i = lt + 1;
             }
@@ -1182,6 +1183,11 @@ mod tests {
             cap_nesting(&many_p),
             std::borrow::Cow::Borrowed(_)
         ));
+        // unclosed processing instructions and declarations at the end (found by the
+        // property tests: the scan stepped past the end of the text)
+        for tail in ["<?", "<? a", "<!", "<!DOCTYPE", "<", "</", "<!--"] {
+            assert!(matches!(cap_nesting(tail), std::borrow::Cow::Borrowed(_)));
+        }
     }
 
     #[test]

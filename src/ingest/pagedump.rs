@@ -402,7 +402,9 @@ fn parse_single(text: &str, glued: bool) -> RawArticle {
     let first_date = date_re().find(&t);
     static BY: OnceLock<Regex> = OnceLock::new();
     let by_re = re(&BY, r"By ?[A-Z][\w.'’-]+");
-    let header_end = first_date.map(|m| m.start()).unwrap_or(t.len().min(600));
+    let header_end = first_date
+        .map(|m| m.start())
+        .unwrap_or(t.floor_char_boundary(600));
     let by = by_re
         .find_iter(&t[..header_end])
         .filter(|m| {
@@ -613,8 +615,9 @@ fn glue_points(s: &str) -> Vec<usize> {
             b'a'..=b'z' => {
                 // lowercase into capital: skip known camel-case names and `McX`
                 let word_start = s[..i]
-                    .rfind(|c: char| !c.is_alphanumeric())
-                    .map(|k| k + 1)
+                    .char_indices()
+                    .rfind(|(_, c)| !c.is_alphanumeric())
+                    .map(|(k, c)| k + c.len_utf8())
                     .unwrap_or(0);
                 let word_end = s[i..]
                     .find(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')

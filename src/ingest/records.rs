@@ -6,15 +6,39 @@
 //! common names (case-insensitive, ignoring `_`, `-` and spaces, so `published_at`,
 //! `publishedAt` and `Published At` are one name) unless `--map FIELD=NAME` names the
 //! key. The same mapper reads Markdown front matter and JSON-LD. A record that is not an
-//! object, holds a value of the wrong type, or has neither title nor body goes to
-//! `Parsed.record_errors` as `line 12: reason` / `record 3: reason`; the rest of the
-//! file is still read. Bodies that hold HTML are stripped to text by `ingest::html`.
+//! object, holds a value of the wrong type, has neither title nor body, or is larger
+//! than [`MAX_RECORD_BYTES`] (16 MB) goes to `Parsed.record_errors` as
+//! `line 12: reason` / `record 3: reason`; the rest of the file is still read. Bodies
+//! that hold HTML are stripped to text by `ingest::html`.
 
 use serde_json::{Map, Value};
 
 use super::Parsed;
 use super::html;
 use crate::model::RawArticle;
+
+/// Largest single record (an NDJSON line, a CSV/TSV row, one JSON article object), in
+/// bytes. Files are bounded by `--max-file-mb`; this bounds the work and memory spent on
+/// one record of a multi-record file (a whole export glued into one field, a runaway
+/// unterminated CSV quote), which is reported as a bad record while the rest is read.
+pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
+
+fn record_too_large() -> String {
+    format!(
+        "record is larger than {} MB",
+        MAX_RECORD_BYTES / (1024 * 1024)
+    )
+}
+
+/// Approximate size of a JSON value in bytes (text, keys, and 8 per other scalar).
+fn json_size(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.len(),
+        Value::Array(items) => items.iter().map(json_size).sum::<usize>() + 1,
+        Value::Object(o) => o.iter().map(|(k, v)| k.len() + json_size(v)).sum::<usize>() + 1,
+        _ => 8,
+    }
+}
 
 /// Keys under which a JSON export keeps its list of articles.
 const RECORD_KEYS: &[&str] = &[
@@ -724,6 +748,9 @@ pub fn parse_json(text: &str, map: &[(String, String)]) -> Result<Parsed, String
         (Value::Array(items), _) => (items, None),
         (_, Some(found)) => found,
         (Value::Object(o), None) => {
+            if json_size(&value) > MAX_RECORD_BYTES {
+                return Err(record_too_large());
+            }
             out.articles.push(map_record(o, map)?);
             return Ok(out);
         }
@@ -743,6 +770,11 @@ pub fn parse_json(text: &str, map: &[(String, String)]) -> Result<Parsed, String
             ));
             continue;
         };
+        if json_size(item) > MAX_RECORD_BYTES {
+            out.record_errors
+                .push(format!("{loc}: {}", record_too_large()));
+            continue;
+        }
         match map_record(o, map) {
             Ok(mut a) => {
                 if a.source.is_none() {
@@ -766,6 +798,11 @@ pub fn parse_ndjson(text: &str, map: &[(String, String)]) -> Parsed {
             continue;
         }
         let loc = format!("line {}", i + 1);
+        if line.len() > MAX_RECORD_BYTES {
+            out.record_errors
+                .push(format!("{loc}: {}", record_too_large()));
+            continue;
+        }
         match serde_json::from_str::<Value>(line) {
             Ok(Value::Object(o)) => match map_record(&o, map) {
                 Ok(mut a) => {
@@ -864,6 +901,11 @@ pub fn parse_delimited(text: &str, delim: u8, map: &[(String, String)]) -> Resul
                 let loc = format!("line {line}");
                 if rec.iter().all(|f| f.trim().is_empty()) {
                     continue; // an empty row, not a record
+                }
+                if rec.as_slice().len() > MAX_RECORD_BYTES {
+                    out.record_errors
+                        .push(format!("{loc}: {}", record_too_large()));
+                    continue;
                 }
                 if rec.len() != headers.len() {
                     out.record_errors.push(format!(
@@ -1096,6 +1138,30 @@ mod tests {
             parse_json(&deep, &[])
                 .unwrap_err()
                 .contains("nested more than 128 levels")
+        );
+    }
+
+    #[test]
+    fn oversized_records_are_bad_records_not_fatal() {
+        let big = "x".repeat(MAX_RECORD_BYTES + 1);
+        let ndjson = format!(
+            "{{\"title\":\"A\"}}\n{{\"title\":\"B\",\"body\":\"{big}\"}}\n{{\"title\":\"C\"}}\n"
+        );
+        let p = parse_ndjson(&ndjson, &[]);
+        assert_eq!(p.articles.len(), 2);
+        assert_eq!(p.record_errors, ["line 2: record is larger than 16 MB"]);
+        let csv = format!("title,body\nA,a\nB,{big}\nC,c\n");
+        let p = parse_delimited(&csv, b',', &[]).unwrap();
+        assert_eq!(p.articles.len(), 2);
+        assert_eq!(p.record_errors, ["line 3: record is larger than 16 MB"]);
+        let json = format!("[{{\"title\":\"A\"}},{{\"title\":\"B\",\"body\":\"{big}\"}}]");
+        let p = parse_json(&json, &[]).unwrap();
+        assert_eq!(p.articles.len(), 1);
+        assert_eq!(p.record_errors, ["record 2: record is larger than 16 MB"]);
+        let one = format!("{{\"title\":\"B\",\"body\":\"{big}\"}}");
+        assert_eq!(
+            parse_json(&one, &[]).unwrap_err(),
+            "record is larger than 16 MB"
         );
     }
 

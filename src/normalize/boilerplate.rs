@@ -46,11 +46,31 @@ fn inline_patterns() -> &'static [Regex] {
     })
 }
 
+/// All inline patterns as one set: a single scan tells whether a paragraph needs any
+/// replacement at all (most do not), and which ones.
+fn inline_set() -> &'static regex::RegexSet {
+    static S: OnceLock<regex::RegexSet> = OnceLock::new();
+    S.get_or_init(|| {
+        // the Unicode classes of 14 patterns exceed the default 10 MB compiled size
+        regex::RegexSetBuilder::new(inline_patterns().iter().map(Regex::as_str))
+            .size_limit(64 << 20)
+            .build()
+            .expect("boilerplate regex set compiles")
+    })
+}
+
 /// Removes inline boilerplate from a paragraph; returns the cleaned text.
 pub fn strip_inline(text: &str) -> String {
+    let hits = inline_set().matches(text);
+    if !hits.matched_any() {
+        return text.trim().to_string();
+    }
     let mut out = text.to_string();
-    for p in inline_patterns() {
-        if p.is_match(&out) {
+    for (i, p) in inline_patterns().iter().enumerate() {
+        // only patterns that matched the original text run (removing text could in
+        // principle join two halves into a new match; such pages are not worth a
+        // second full scan of every paragraph)
+        if hits.matched(i) {
             out = p.replace_all(&out, "").into_owned();
         }
     }

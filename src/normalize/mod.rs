@@ -143,7 +143,12 @@ pub fn clean_tag(t: &str) -> String {
     t.to_string()
 }
 
-/// Lowercased source key: `CoinDesk` → `coindesk`, `The Block` → `the-block`.
+/// Lowercased source key: `CoinDesk` → `coindesk`, `The Block` → `the-block`,
+/// `Bitcoin.com News` → `bitcoin-com-news`, `www.theblock.co` → `theblock`.
+///
+/// A key is its own key (`source_key(source_key(s)) == source_key(s)`), so a source
+/// copied from the output works as `--source` and `source:`: words are joined with `-`
+/// and dots inside words become `-` too, so that a key never reads as a host name.
 pub fn source_key(s: &str) -> String {
     let s = clean_inline(s).to_lowercase();
     if s.starts_with("http://") || s.starts_with("https://") {
@@ -152,7 +157,10 @@ pub fn source_key(s: &str) -> String {
     if s.contains('.') && !s.contains(' ') {
         return host_source(&format!("https://{s}")).unwrap_or(s);
     }
-    s.split_whitespace().collect::<Vec<_>>().join("-")
+    s.split(|c: char| c.is_whitespace() || c == '.')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// Source from a URL host: the registrable name without `www.` or the public suffix
@@ -177,7 +185,9 @@ pub fn host_source(url: &str) -> Option<String> {
             }
         }
     };
-    Some(name.to_string())
+    // a malformed URL can carry spaces in its host (`https://coin wire.com`)
+    let name = name.split_whitespace().collect::<Vec<_>>().join("-");
+    (!name.is_empty()).then_some(name)
 }
 
 /// Canonical form of a URL for ids: lowercase scheme and host, no fragment, no tracking
@@ -241,6 +251,18 @@ mod tests {
         assert_eq!(source_key("CoinDesk"), "coindesk");
         assert_eq!(source_key("The Block"), "the-block");
         assert_eq!(source_key("www.theblock.co"), "theblock");
+        // keys are their own keys (found by the idempotence property)
+        for s in [
+            "A .",
+            "Bitcoin.com News",
+            "x.y zz.com",
+            "https://coin wire.com/a",
+        ] {
+            let k = source_key(s);
+            assert_eq!(source_key(&k), k, "{s}");
+        }
+        assert_eq!(source_key("Bitcoin.com News"), "bitcoin-com-news");
+        assert_eq!(source_key("https://coin wire.com/a"), "coin-wire");
     }
 
     #[test]
