@@ -123,8 +123,8 @@ for t in "${TARGETS[@]}"; do
     -max_total_time="$SECS" -timeout="$TIMEOUT" -rss_limit_mb="$RSS_LIMIT" \
     -max_len="$(max_len "$t")" -print_final_stats=1 >"$log" 2>&1
   status=$?
-  runs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$')
-  rate=$(grep -o 'stat::average_exec_per_sec: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$')
+  runs=$(grep -o 'stat::number_of_executed_units:[[:space:]]*[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$')
+  rate=$(grep -o 'stat::average_exec_per_sec:[[:space:]]*[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$')
   corpus=$(find "corpus/$t" -type f | wc -l)
   if [ $status -eq 0 ]; then
     result=ok

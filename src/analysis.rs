@@ -371,14 +371,29 @@ pub fn register(manager: &TokenizerManager) {
     );
 }
 
+thread_local! {
+    /// One analyzer per thread for query-time work (query terms, snippets), so its stem
+    /// cache survives from one call to the next.
+    static QUERY_TOKENIZER: std::cell::RefCell<NewsTokenizer> = std::cell::RefCell::new(NewsTokenizer::default());
+}
+
+/// Runs the `news` analyzer over `text`, calling `f(term, start, end)` for each token
+/// (offsets are bytes of `text`).
+pub fn for_each_token(text: &str, mut f: impl FnMut(&str, usize, usize)) {
+    QUERY_TOKENIZER.with(|cell| {
+        let mut tok = cell.borrow_mut();
+        let mut stream = tok.token_stream(text);
+        while stream.advance() {
+            let t = stream.token();
+            f(&t.text, t.offset_from, t.offset_to);
+        }
+    });
+}
+
 /// Runs the `news` analyzer over `text` and returns the terms (used by the query builder).
 pub fn news_terms(text: &str) -> Vec<String> {
-    let mut tok = NewsTokenizer::default();
-    let mut stream = tok.token_stream(text);
     let mut out = Vec::new();
-    while stream.advance() {
-        out.push(stream.token().text.clone());
-    }
+    for_each_token(text, |t, _, _| out.push(t.to_string()));
     out
 }
 

@@ -215,13 +215,13 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
         .collect();
 
     // Files whose duplicates pointed at a file that goes away or changes must be re-read.
-    let affected: HashSet<&str> = deleted
+    let affected: HashSet<String> = deleted
         .iter()
-        .map(String::as_str)
+        .cloned()
         .chain(
             todo.iter()
                 .filter(|(_, h)| h.is_some())
-                .map(|(f, _)| f.path.to_str().unwrap_or("")),
+                .map(|(f, _)| path_key(&f.path)),
         )
         .collect();
     let todo_keys: HashSet<String> = todo.iter().map(|(f, _)| path_key(&f.path)).collect();

@@ -9,10 +9,6 @@
 
 use std::collections::HashSet;
 
-use tantivy::tokenizer::{TokenStream, Tokenizer};
-
-use crate::analysis::NewsTokenizer;
-
 /// Which analyzed tokens count as matches.
 #[derive(Debug, Clone, Default)]
 pub struct Highlighter {
@@ -48,15 +44,12 @@ impl Highlighter {
         if self.is_empty() {
             return Vec::new();
         }
-        let mut tok = NewsTokenizer::default();
-        let mut stream = tok.token_stream(text);
         let mut out = Vec::new();
-        while stream.advance() {
-            let t = stream.token();
-            if self.matches(&t.text) {
-                out.push((t.offset_from, t.offset_to));
+        crate::analysis::for_each_token(text, |t, from, to| {
+            if self.matches(t) {
+                out.push((from, to));
             }
-        }
+        });
         out
     }
 }

@@ -10,7 +10,11 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    for tz in [chrono_tz::America::New_York, chrono_tz::UTC, chrono_tz::Pacific::Apia] {
+    for tz in [
+        chrono_tz::America::New_York,
+        chrono_tz::UTC,
+        chrono_tz::Pacific::Apia,
+    ] {
         if let Some(d) = parse_date(&text, tz) {
             assert_eq!(parse_date(&d.to_rfc3339(), tz), Some(d), "{text:?}");
             let z = d.to_rfc3339_opts(SecondsFormat::AutoSi, true);

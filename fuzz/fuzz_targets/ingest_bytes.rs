@@ -10,9 +10,22 @@ use coindex::normalize::{NormalizeOptions, normalize};
 use libfuzzer_sys::fuzz_target;
 
 const NAMES: &[&str] = &[
-    "page.txt", "page.html", "note.md", "export.json", "export.ndjson", "export.csv",
-    "export.tsv", "feed.xml", "feed.rss", "feed.atom", "export.json.gz", "page.txt.gz",
-    "noextension", "notes.dat", "page.htm", "feed.rdf",
+    "page.txt",
+    "page.html",
+    "note.md",
+    "export.json",
+    "export.ndjson",
+    "export.csv",
+    "export.tsv",
+    "feed.xml",
+    "feed.rss",
+    "feed.atom",
+    "export.json.gz",
+    "page.txt.gz",
+    "noextension",
+    "notes.dat",
+    "page.htm",
+    "feed.rdf",
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -61,7 +61,11 @@ fuzz_target!(|data: &[u8]| {
         query,
         filters: Filters::default(),
         limit: 1 + usize::from(flags >> 4),
-        sort: if flags & 1 == 0 { Sort::Relevance } else { Sort::Date },
+        sort: if flags & 1 == 0 {
+            Sort::Relevance
+        } else {
+            Sort::Date
+        },
         fuzzy: flags & 2 != 0,
         recent: flags & 4 != 0,
         snippets: 1 + usize::from(flags & 8 != 0),

@@ -11,29 +11,86 @@
 use super::{Parsed, html, records};
 use crate::model::RawArticle;
 
-/// Rewrites the declared encoding of the XML prolog to UTF-8 (the text is decoded).
+/// The XML prolog says UTF-8, and no other XML declaration remains: the text is already
+/// decoded. A leading declaration is replaced by `<?xml version="1.0"
+/// encoding="UTF-8"?>`; any later one (a feed appended to a cut-off one) is turned into
+/// an ordinary processing instruction (`<?xml-decl …?>`), because quick-xml panics when
+/// a declaration after the start switches the encoding (found by fuzzing).
 fn force_utf8_declaration(text: &str) -> std::borrow::Cow<'_, str> {
+    const PROLOG: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
+    // quick-xml reads `<?xml` + XML whitespace (or `<?xml?>`) as a declaration
+    let is_decl = |at: &str| {
+        at.strip_prefix("<?xml")
+            .is_some_and(|r| r.starts_with([' ', '\t', '\r', '\n', '?']))
+    };
     let t = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
-    if !t.starts_with("<?xml") {
-        return t.into();
+    let mut out = String::new();
+    let mut copied = 0;
+    if is_decl(t)
+        && let Some(end) = t.find("?>")
+    {
+        out.push_str(PROLOG);
+        copied = end + 2;
     }
-    let Some(end) = t.find("?>") else {
-        return t.into();
-    };
-    let decl = &t[..end];
-    let Some(i) = decl.find("encoding") else {
-        return t.into();
-    };
-    let after = &decl[i + "encoding".len()..];
-    let Some(q_off) = after.find(['"', '\'']) else {
-        return t.into();
-    };
-    let q = after.as_bytes()[q_off] as char;
-    let start = i + "encoding".len() + q_off + 1;
-    let Some(len) = decl[start..].find(q) else {
-        return t.into();
-    };
-    format!("{}UTF-8{}", &t[..start], &t[start + len..]).into()
+    let mut from = copied;
+    while let Some(off) = t[from..].find("<?xml") {
+        let at = from + off;
+        from = at + "<?xml".len();
+        if is_decl(&t[at..]) {
+            out.push_str(&t[copied..from]);
+            out.push_str("-decl");
+            copied = from;
+        }
+    }
+    if out == t[..copied] {
+        return t.into(); // nothing changed
+    }
+    out.push_str(&t[copied..]);
+    out.into()
+}
+
+/// Puts a space between an e-mail address and a non-ASCII character (or an entity
+/// reference, which may decode to one) written right against it. feed-rs 3.0 cuts the
+/// name out of `jane@x.io–Jane Doe` one byte past the address and panics when that
+/// byte is inside a character (found by fuzzing); the space keeps every cut on a
+/// character boundary and changes nothing a search can see.
+fn separate_emails(text: &str) -> std::borrow::Cow<'_, str> {
+    static EMAIL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = EMAIL.get_or_init(|| {
+        regex::Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?:>\]\))?")
+            .expect("e-mail regex compiles")
+    });
+    if !text.contains('@') {
+        return text.into();
+    }
+    let risky_before = |c: char| !c.is_ascii() || c == ';';
+    let risky_after = |c: char| !c.is_ascii() || c == '&';
+    let mut out = String::new();
+    let mut copied = 0;
+    for m in re.find_iter(text) {
+        let before = text[..m.start()]
+            .chars()
+            .next_back()
+            .is_some_and(risky_before);
+        let after = text[m.end()..].chars().next().is_some_and(risky_after);
+        if !before && !after {
+            continue;
+        }
+        out.push_str(&text[copied..m.start()]);
+        if before {
+            out.push(' ');
+        }
+        out.push_str(m.as_str());
+        if after {
+            out.push(' ');
+        }
+        copied = m.end();
+    }
+    if copied == 0 {
+        return text.into();
+    }
+    out.push_str(&text[copied..]);
+    out.into()
 }
 
 /// A person as feeds write them: `Jane Doe`, `jane@x.io (Jane Doe)`, `(Jane Doe)`;
@@ -62,6 +119,7 @@ fn inline_text(s: &str) -> String {
 /// Parses a feed; entries without title and text are reported as bad records.
 pub fn parse(text: &str) -> Result<Parsed, String> {
     let xml = force_utf8_declaration(text);
+    let xml = separate_emails(&xml);
     let parser = feed_rs::parser::Builder::new()
         .sanitize_content(false)
         .build();
@@ -152,23 +210,87 @@ mod tests {
 
     #[test]
     fn encoding_declaration_table() {
+        let utf8 = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
         let cases = [
             (
-                "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss/>",
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss/>",
+                "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss/>".to_string(),
+                format!("{utf8}<rss/>"),
             ),
             (
-                "<?xml version='1.0' encoding='windows-1252' ?><feed/>",
-                "<?xml version='1.0' encoding='UTF-8' ?><feed/>",
+                "\u{feff}\n<?xml version='1.0' encoding='windows-1252' ?><feed/>".to_string(),
+                format!("{utf8}<feed/>"),
+            ),
+            ("<?xml version=\"1.0\"?><rss/>".to_string(), format!("{utf8}<rss/>")),
+            (format!("{utf8}<rss/>"), format!("{utf8}<rss/>")),
+            ("<rss/>".to_string(), "<rss/>".to_string()),
+            (String::new(), String::new()),
+            ("<?xml ".to_string(), "<?xml-decl ".to_string()),
+            // a declaration further down becomes a plain processing instruction (found
+            // by fuzzing: quick-xml panicked when it switched the encoding)
+            (
+                "<?xml version=\"1.0\"?><rss><title>A<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?></title></rss>".to_string(),
+                format!("{utf8}<rss><title>A<?xml-decl version=\"1.0\" encoding=\"ISO-8859-1\"?></title></rss>"),
             ),
             (
-                "<?xml version=\"1.0\"?><rss/>",
-                "<?xml version=\"1.0\"?><rss/>",
+                "<rss>x<?xml?>y<?xml\tencoding='latin1'?></rss>".to_string(),
+                "<rss>x<?xml-decl?>y<?xml-decl\tencoding='latin1'?></rss>".to_string(),
             ),
-            ("<rss/>", "<rss/>"),
+            (
+                "<?xml-stylesheet href=\"a.xsl\"?><rss/>".to_string(),
+                "<?xml-stylesheet href=\"a.xsl\"?><rss/>".to_string(),
+            ),
+            (
+                "<?xml version=\"1.0\" encoding=\"utf".to_string(),
+                "<?xml-decl version=\"1.0\" encoding=\"utf".to_string(),
+            ),
         ];
         for (input, want) in cases {
-            assert_eq!(force_utf8_declaration(input), want);
+            assert_eq!(force_utf8_declaration(&input), want, "{input}");
+        }
+        // feeds that made quick-xml panic: parsed or refused, never a panic
+        let cut_then_appended = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>One</title><item><title>First</title><description>cut\n<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>Two</title></channel></rss>";
+        let garbled = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<rss version=\"2.0\"><ch<?xml annel><title>Cr\u{e8}hversion=\"1.0\" encoding=\"utf-8\"?<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<item><title>x</title></item></ch></rss>";
+        for xml in [cut_then_appended, garbled] {
+            let _ = parse(xml);
+        }
+    }
+
+    #[test]
+    fn emails_against_non_ascii_are_separated() {
+        let cases = [
+            (
+                "<author>jane@x.io–Jane Doe</author>",
+                "<author>jane@x.io –Jane Doe</author>",
+            ),
+            (
+                "<author>Jane·jane@x.io</author>",
+                "<author>Jane· jane@x.io</author>",
+            ),
+            (
+                "<author>jane@x.io&#8211;Jane</author>",
+                "<author>jane@x.io &#8211;Jane</author>",
+            ),
+            (
+                "<author>jane@x.io (Jane)</author>",
+                "<author>jane@x.io (Jane)</author>",
+            ),
+            ("no address – here", "no address – here"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(separate_emails(input), want);
+        }
+        // the feeds that made feed-rs panic parse (found by fuzzing)
+        for author in [
+            "desk@blocktackle.exa\u{fffd}mple (Marit Solberg)",
+            "jane@x.io–Jane Doe",
+            "Jane Doe–jane@x.io",
+            "jane@x.io&#8211;Jane Doe",
+            "Jane &#183;jane@x.io",
+        ] {
+            let xml = format!(
+                "<rss version=\"2.0\"><channel><title>T</title><managingEditor>{author}</managingEditor><item><title>A</title><author>{author}</author><description>x</description></item></channel></rss>"
+            );
+            assert!(parse(&xml).is_ok(), "{author}");
         }
     }
 

@@ -38,7 +38,9 @@ fn inline_patterns() -> &'static [Regex] {
             // feed footers: "The post X appeared first on Y."
             r"(?i)the post .{1,200}? appeared first on [^.]{1,80}\.?\s*",
             // countdown banners
-            r"(?i)\b\d{1,2} DAYS? \d{1,2} HOURS? \d{1,2} MIN(?:UTE)?S? \d{1,2} SEC(?:OND)?S?\b\s*(?:Register Now\s*)?",
+            // ASCII word boundaries: a Unicode `\b` makes the lazy DFA give up on any
+            // non-ASCII text (U+202F is on every page) and fall back to the slow PikeVM
+            r"(?i)(?-u:\b)\d{1,2} DAYS? \d{1,2} HOURS? \d{1,2} MIN(?:UTE)?S? \d{1,2} SEC(?:OND)?S?(?-u:\b)\s*(?:Register Now\s*)?",
         ]
         .iter()
         .map(|p| Regex::new(p).expect("boilerplate regex compiles"))
@@ -46,31 +48,62 @@ fn inline_patterns() -> &'static [Regex] {
     })
 }
 
-/// All inline patterns as one set: a single scan tells whether a paragraph needs any
-/// replacement at all (most do not), and which ones.
-fn inline_set() -> &'static regex::RegexSet {
-    static S: OnceLock<regex::RegexSet> = OnceLock::new();
-    S.get_or_init(|| {
-        // the Unicode classes of 14 patterns exceed the default 10 MB compiled size
-        regex::RegexSetBuilder::new(inline_patterns().iter().map(Regex::as_str))
-            .size_limit(64 << 20)
-            .build()
-            .expect("boilerplate regex set compiles")
+/// Literal words at least one of which occurs (ASCII case-insensitively) in any text an
+/// inline pattern matches. Scanning for them is one fast pass; the regexes only run on
+/// the few paragraphs that contain one. (A `RegexSet` of the patterns is too large for
+/// the lazy DFA and falls back to the PikeVM, which made it the slowest step of indexing.)
+const TRIGGERS: &[&str] = &[
+    "miss another story",
+    "newsletter",
+    "signing up",
+    "story continues",
+    "advertisement",
+    "unsplash",
+    "getty",
+    "shutterstock",
+    "pexels",
+    "pixabay",
+    "reuters",
+    "ap photo",
+    "(ap",
+    "bloomberg",
+    "wikimedia",
+    "flickr",
+    "istock",
+    "adobe stock",
+    "archive",
+    " tv",
+    "canva",
+    "image",
+    "photo",
+    "picture",
+    "illustration",
+    "chart",
+    "screenshot",
+    "disclosure",
+    "assistance of",
+    "appeared first on",
+    "hour",
+];
+
+fn triggers() -> &'static aho_corasick::AhoCorasick {
+    static T: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    T.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(TRIGGERS)
+            .expect("trigger automaton builds")
     })
 }
 
 /// Removes inline boilerplate from a paragraph; returns the cleaned text.
 pub fn strip_inline(text: &str) -> String {
-    let hits = inline_set().matches(text);
-    if !hits.matched_any() {
+    if !triggers().is_match(text) {
         return text.trim().to_string();
     }
     let mut out = text.to_string();
-    for (i, p) in inline_patterns().iter().enumerate() {
-        // only patterns that matched the original text run (removing text could in
-        // principle join two halves into a new match; such pages are not worth a
-        // second full scan of every paragraph)
-        if hits.matched(i) {
+    for p in inline_patterns() {
+        if p.is_match(&out) {
             out = p.replace_all(&out, "").into_owned();
         }
     }
@@ -146,6 +179,32 @@ pub fn is_teaser_header(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_inline_pattern_is_guarded_by_a_trigger() {
+        // each sample is removed by at least one pattern, so it must contain a trigger
+        for sample in [
+            "Don't miss another story.",
+            "See all newsletters",
+            "STORY CONTINUES BELOW",
+            "(Jane Doe/Unsplash)",
+            "(Getty Images)",
+            "(CoinDesk archives)",
+            "(Congress TV)",
+            "Photo by Sam Lee on Unsplash",
+            "Lisbon skyline image via Unsplash",
+            "Disclosure & Policies",
+            "Disclosure: the author holds BTC.",
+            "The post X appeared first on Y.",
+            "02 DAY 20 HOUR 41 MIN 51 SEC",
+            "By signing up, you will receive emails about products.",
+            "This article was prepared with the assistance of AI tools.",
+            "(AP Photo)",
+        ] {
+            assert!(triggers().is_match(sample), "no trigger in {sample:?}");
+            assert_ne!(strip_inline(sample), sample.trim(), "{sample:?} is removed");
+        }
+    }
 
     #[test]
     fn inline_table() {
