@@ -9,7 +9,7 @@
 //! every `commit_every` documents, each commit carrying the manifest generation it
 //! matches. Ctrl-C stops the producers; what was received is committed.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -615,17 +615,4 @@ impl Writer<'_> {
         self.fresh = false;
         Ok(())
     }
-}
-
-/// Groups the report by status for the human summary.
-pub fn skipped_by_reason(summary: &Summary) -> BTreeMap<String, Vec<String>> {
-    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for f in &summary.files {
-        if f.status == FileStatus::Skipped {
-            out.entry(f.reason.clone().unwrap_or_default())
-                .or_default()
-                .push(f.path.clone());
-        }
-    }
-    out
 }

@@ -71,11 +71,23 @@ pub fn run(c: cli::SearchCmd, out: &mut dyn Write) -> Result<Status> {
     };
     let results = engine.search(&req)?;
     let color = output::use_color(c.output.color);
-    match (format, fields.as_deref()) {
-        (Format::Text, _) => text::search(out, &results, color),
-        (Format::Json, None) => table::json(out, &JsonSerp::new(&results)),
-        (Format::Json, Some(keys)) => table::json(out, &PickedSerp::new(&results, keys)),
-        (Format::Ndjson, keys) => table::ndjson(out, &hit_objects(&results, keys)),
+    render(out, &results, format, fields.as_deref(), color).map_err(io_err)?;
+    Ok(if results.hits.is_empty() { 1 } else { 0 })
+}
+
+/// Writes a result set in any format (also used by `similar`).
+pub(crate) fn render(
+    out: &mut dyn Write,
+    results: &crate::search::SearchResults,
+    format: Format,
+    fields: Option<&[&'static str]>,
+    color: bool,
+) -> std::io::Result<()> {
+    match (format, fields) {
+        (Format::Text, _) => text::search(out, results, color),
+        (Format::Json, None) => table::json(out, &JsonSerp::new(results)),
+        (Format::Json, Some(keys)) => table::json(out, &PickedSerp::new(results, keys)),
+        (Format::Ndjson, keys) => table::ndjson(out, &hit_objects(results, keys)),
         (f @ (Format::Csv | Format::Tsv), keys) => {
             let keys = keys.unwrap_or(CSV_COLUMNS);
             let rows: Vec<Vec<String>> = results
@@ -89,8 +101,6 @@ pub fn run(c: cli::SearchCmd, out: &mut dyn Write) -> Result<Status> {
             table::delimited(out, f, keys, &rows)
         }
     }
-    .map_err(io_err)?;
-    Ok(if results.hits.is_empty() { 1 } else { 0 })
 }
 
 /// Snippet length in characters.

@@ -7,7 +7,7 @@ use crate::cli::SimilarCmd;
 use crate::config;
 use crate::error::{Error, Result};
 use crate::facets;
-use crate::output::{self, Format, json::JsonHit, table, text};
+use crate::output;
 use crate::search::{Engine, Hit, SearchResults};
 use crate::snippet::Snippet;
 
@@ -44,51 +44,13 @@ pub fn run(c: SimilarCmd, out: &mut dyn Write) -> Result<Status> {
         total_hits: hits.len(),
         hits,
     };
-    let res = match format_of(c.output.format) {
-        Format::Text => text::search(out, &results, output::use_color(c.output.color)),
-        Format::Json => table::json(out, &output::json::JsonSerp::new(&results)),
-        Format::Ndjson => {
-            let hits: Vec<JsonHit> = results.hits.iter().map(JsonHit::new).collect();
-            table::ndjson(out, &hits)
-        }
-        f @ (Format::Csv | Format::Tsv) => {
-            let rows: Vec<Vec<String>> = results
-                .hits
-                .iter()
-                .map(|h| {
-                    let a = &h.article;
-                    let date = a
-                        .published
-                        .as_ref()
-                        .map(output::rfc3339)
-                        .unwrap_or_default();
-                    vec![
-                        h.rank.to_string(),
-                        format!("{:.3}", h.score),
-                        a.id.clone(),
-                        a.title.clone(),
-                        date,
-                        a.source.clone(),
-                        a.path.clone(),
-                    ]
-                })
-                .collect();
-            table::delimited(
-                out,
-                f,
-                &[
-                    "rank",
-                    "score",
-                    "id",
-                    "title",
-                    "published",
-                    "source",
-                    "path",
-                ],
-                &rows,
-            )
-        }
-    };
+    let res = super::search::render(
+        out,
+        &results,
+        format_of(c.output.format),
+        None,
+        output::use_color(c.output.color),
+    );
     res.map_err(io_err)?;
     Ok(if results.hits.is_empty() { 1 } else { 0 })
 }
