@@ -17,6 +17,8 @@
 //! used. It does not decide which fields use which tokenizer: that is `index_schema/`.
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
@@ -116,13 +118,53 @@ impl CoinTable {
 pub struct NewsTokenizer {
     coins: &'static CoinTable,
     stemmer: Arc<rust_stemmers::Stemmer>,
-    /// Stems of recent words: word frequencies are Zipfian, so most lookups hit.
-    stems: HashMap<String, String>,
+    /// Terms of recent plain words: word frequencies are Zipfian, so most lookups hit.
+    cache: TermCache,
     token: Token,
 }
 
-/// Entries kept in a tokenizer's stem cache before it is cleared.
-const STEM_CACHE_MAX: usize = 50_000;
+/// Entries kept in a tokenizer's term cache before it is cleared.
+const TERM_CACHE_MAX: usize = 50_000;
+
+/// Function words that are not indexed (Lucene's English stop set without `no` and
+/// `not`, which carry meaning in news: "the SEC will not appeal"). They are 25–30% of
+/// the words of an article; dropping them makes indexing faster and the index smaller.
+/// Only lowercase or capitalized forms are stop words (`IT` the acronym is kept), and
+/// each keeps its position, so phrases such as "proof of stake" still match exactly.
+pub const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
+    "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this",
+    "to", "was", "will", "with",
+];
+
+/// Cache of plain-word terms: lowercase word (packed in a u128 when it has at most 16
+/// letters) -> term, `None` for a stop word.
+#[derive(Default, Clone)]
+struct TermCache {
+    short: FxHashMap<u128, Option<Arc<str>>>,
+}
+
+impl TermCache {
+    fn short_insert(&mut self, key: u128, term: Option<Arc<str>>) {
+        if self.short.len() >= TERM_CACHE_MAX {
+            self.short.clear();
+        }
+        self.short.insert(key, term);
+    }
+}
+
+/// A lowercase or capitalized ASCII word (`bitcoin`, `Bitcoin`): no digits, no inner
+/// capitals. Its term is a function of its lowercase form alone.
+fn is_plain_word(raw: &[u8]) -> bool {
+    match raw.split_first() {
+        Some((first, rest)) => {
+            !rest.is_empty()
+                && first.is_ascii_alphabetic()
+                && rest.iter().all(|b| b.is_ascii_lowercase())
+        }
+        None => false,
+    }
+}
 
 impl Default for NewsTokenizer {
     fn default() -> Self {
@@ -131,7 +173,7 @@ impl Default for NewsTokenizer {
             stemmer: Arc::new(rust_stemmers::Stemmer::create(
                 rust_stemmers::Algorithm::English,
             )),
-            stems: HashMap::new(),
+            cache: TermCache::default(),
             token: Token::default(),
         }
     }
@@ -146,7 +188,7 @@ impl Tokenizer for NewsTokenizer {
             pos: 0,
             coins: self.coins,
             stemmer: &self.stemmer,
-            stems: &mut self.stems,
+            cache: &mut self.cache,
             token: &mut self.token,
             scratch: String::new(),
         }
@@ -159,7 +201,7 @@ pub struct NewsTokenStream<'a> {
     pos: usize,
     coins: &'static CoinTable,
     stemmer: &'a rust_stemmers::Stemmer,
-    stems: &'a mut HashMap<String, String>,
+    cache: &'a mut TermCache,
     token: &'a mut Token,
     scratch: String,
 }
@@ -178,27 +220,28 @@ impl NewsTokenStream<'_> {
         let text = self.text;
         let bytes = text.as_bytes();
         let mut i = self.pos;
-        while i < text.len() {
-            let c = char_at(text, i)?;
-            if c == '₿' {
-                self.pos = i + c.len_utf8();
-                return Some((i, self.pos, false));
-            }
-            if c == '$' {
-                // cashtag: `$` + letter
-                if let Some(n) = char_at(text, i + 1)
-                    && n.is_alphabetic()
-                {
-                    let end = self.word_end(i + 1);
-                    self.pos = end;
-                    return Some((i + 1, end, true));
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 0x80 {
+                // ASCII fast path: most news text never leaves it
+                if b == b'$' {
+                    // cashtag: `$` + letter
+                    if let Some(n) = char_at(text, i + 1)
+                        && n.is_alphabetic()
+                    {
+                        let end = self.word_end(i + 1);
+                        self.pos = end;
+                        return Some((i + 1, end, true));
+                    }
+                    i += 1;
+                    continue;
                 }
-                i += 1;
-                continue;
-            }
-            if is_word_char(c) {
+                if !b.is_ascii_alphanumeric() {
+                    i += 1;
+                    continue;
+                }
                 // 0x addresses and hashes
-                if c == '0'
+                if b == b'0'
                     && bytes.get(i + 1) == Some(&b'x')
                     && bytes.get(i + 2).is_some_and(|b| b.is_ascii_hexdigit())
                 {
@@ -215,6 +258,16 @@ impl NewsTokenStream<'_> {
                 self.pos = end;
                 return Some((i, end, false));
             }
+            let c = char_at(text, i)?;
+            if c == '₿' {
+                self.pos = i + c.len_utf8();
+                return Some((i, self.pos, false));
+            }
+            if is_word_char(c) {
+                let end = self.word_end(i);
+                self.pos = end;
+                return Some((i, end, false));
+            }
             i += c.len_utf8();
         }
         self.pos = text.len();
@@ -227,11 +280,22 @@ impl NewsTokenStream<'_> {
         let text = self.text;
         let bytes = text.as_bytes();
         let mut e = start;
-        while let Some(c) = char_at(text, e) {
-            if is_word_char(c) {
-                e += c.len_utf8();
+        while e < bytes.len() {
+            let b = bytes[e];
+            if b.is_ascii_alphanumeric() {
+                e += 1;
                 continue;
             }
+            if b >= 0x80 {
+                match char_at(text, e) {
+                    Some(c) if is_word_char(c) => {
+                        e += c.len_utf8();
+                        continue;
+                    }
+                    _ => break,
+                }
+            }
+            let c = b as char;
             if (c == '.' || c == ',')
                 && e > start
                 && bytes[e - 1].is_ascii_digit()
@@ -272,6 +336,23 @@ impl NewsTokenStream<'_> {
     }
 }
 
+impl NewsTokenStream<'_> {
+    /// The term of a plain word (see [`is_plain_word`]): `None` for a stop word, else
+    /// its coin id or its stem.
+    fn plain_term(&mut self, raw: &str) -> Option<Arc<str>> {
+        self.scratch.clear();
+        self.scratch.push_str(raw);
+        self.scratch.make_ascii_lowercase();
+        if STOP_WORDS.contains(&self.scratch.as_str()) {
+            return None;
+        }
+        Some(match self.coins.lookup(&self.scratch, false, false) {
+            Some(id) => id.clone(),
+            None => Arc::from(&*self.stemmer.stem(&self.scratch)),
+        })
+    }
+}
+
 impl TokenStream for NewsTokenStream<'_> {
     fn advance(&mut self) -> bool {
         loop {
@@ -279,6 +360,61 @@ impl TokenStream for NewsTokenStream<'_> {
                 return false;
             };
             let raw = &self.text[start..end];
+            // possessive 's / ’s (’ is E2 80 99)
+            let after = &self.text.as_bytes()[end..];
+            let apos_len = match after {
+                [b'\'', b's', ..] => 2,
+                [0xe2, 0x80, 0x99, b's', ..] => 4,
+                _ => 0,
+            };
+            if apos_len > 0 && !char_at(self.text, end + apos_len).is_some_and(is_word_char) {
+                self.pos = end + apos_len;
+            }
+            self.token.offset_from = start;
+            self.token.offset_to = end;
+            self.token.position = self.token.position.wrapping_add(1);
+            self.token.position_length = 1;
+            if !cashtag && is_plain_word(raw.as_bytes()) {
+                // Fast path for the common case, a lowercase or capitalized ASCII word:
+                // its term depends only on its lowercase form, so it is cached. Words of
+                // up to 16 letters are keyed by their bytes packed in a u128 (letters are
+                // never 0, and `| 0x20` lowercases them).
+                let rb = raw.as_bytes();
+                let long;
+                let term = if rb.len() <= 16 {
+                    let mut key = [0u8; 16];
+                    for (k, b) in key.iter_mut().zip(rb) {
+                        *k = b | 0x20;
+                    }
+                    let key = u128::from_le_bytes(key);
+                    if let Some(hit) = self.cache.short.get(&key) {
+                        match hit {
+                            Some(term) => {
+                                self.token.text.clear();
+                                self.token.text.push_str(term);
+                                return true;
+                            }
+                            None => continue,
+                        }
+                    }
+                    let t = self.plain_term(raw);
+                    self.cache.short_insert(key, t);
+                    self.cache.short.get(&key).and_then(Option::as_deref)
+                } else {
+                    long = self.plain_term(raw);
+                    long.as_deref()
+                };
+                match term {
+                    Some(term) => {
+                        self.token.text.clear();
+                        self.token.text.push_str(term);
+                        return true;
+                    }
+                    // a stop word: it keeps its position (phrases still line up) but
+                    // is not indexed
+                    None => continue,
+                }
+            }
             self.scratch.clear();
             let mut has_lower = false;
             let mut has_upper = false;
@@ -297,17 +433,8 @@ impl TokenStream for NewsTokenStream<'_> {
                     self.scratch.push('.');
                 }
             }
-            // possessive 's / ’s
-            if let Some(rest) = self.text.get(end..) {
-                for apos in ["'s", "’s"] {
-                    if rest.starts_with(apos)
-                        && !char_at(self.text, end + apos.len()).is_some_and(is_word_char)
-                    {
-                        self.pos = end + apos.len();
-                    }
-                }
-            }
             if self.scratch.is_empty() {
+                self.token.position = self.token.position.wrapping_sub(1);
                 continue;
             }
             let all_caps = has_upper && !has_lower;
@@ -330,22 +457,8 @@ impl TokenStream for NewsTokenStream<'_> {
                     .text
                     .push_str(&self.scratch[..self.scratch.len() - 1]);
             } else {
-                match self.stems.get(self.scratch.as_str()) {
-                    Some(st) => self.token.text.push_str(st),
-                    None => {
-                        let stemmed = self.stemmer.stem(&self.scratch).into_owned();
-                        self.token.text.push_str(&stemmed);
-                        if self.stems.len() >= STEM_CACHE_MAX {
-                            self.stems.clear();
-                        }
-                        self.stems.insert(self.scratch.clone(), stemmed);
-                    }
-                }
+                self.token.text.push_str(&self.stemmer.stem(&self.scratch));
             }
-            self.token.offset_from = start;
-            self.token.offset_to = end;
-            self.token.position = self.token.position.wrapping_add(1);
-            self.token.position_length = 1;
             return true;
         }
     }
@@ -380,12 +493,17 @@ thread_local! {
 /// Runs the `news` analyzer over `text`, calling `f(term, start, end)` for each token
 /// (offsets are bytes of `text`).
 pub fn for_each_token(text: &str, mut f: impl FnMut(&str, usize, usize)) {
+    for_each_token_at(text, |t, from, to, _| f(t, from, to));
+}
+
+/// Like [`for_each_token`], with the token's position (stop words leave gaps).
+fn for_each_token_at(text: &str, mut f: impl FnMut(&str, usize, usize, usize)) {
     QUERY_TOKENIZER.with(|cell| {
         let mut tok = cell.borrow_mut();
         let mut stream = tok.token_stream(text);
         while stream.advance() {
             let t = stream.token();
-            f(&t.text, t.offset_from, t.offset_to);
+            f(&t.text, t.offset_from, t.offset_to, t.position);
         }
     });
 }
@@ -394,6 +512,19 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str, usize, usize)) {
 pub fn news_terms(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for_each_token(text, |t, _, _| out.push(t.to_string()));
+    out
+}
+
+/// The terms of `text` with their positions relative to the first term: stop words
+/// leave gaps (`proof of stake` -> `(0, proof), (2, stake)`), as in the index, so a
+/// phrase query built from them matches the indexed text.
+pub fn news_terms_at(text: &str) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    let mut first = None;
+    for_each_token_at(text, |t, _, _, pos| {
+        let base = *first.get_or_insert(pos);
+        out.push((pos.wrapping_sub(base), t.to_string()));
+    });
     out
 }
 
@@ -406,19 +537,20 @@ mod tests {
         let cases: &[(&str, &[&str])] = &[
             ("Bitcoin BTC $BTC XBT ₿ bitcoin", &["bitcoin"; 6]),
             ("ETH ether Ethereum $eth", &["ethereum"; 4]),
-            ("the LINK token", &["the", "chainlink", "token"]),
-            ("click the link", &["click", "the", "link"]),
+            ("the LINK token", &["chainlink", "token"]),
+            ("click the link", &["click", "link"]),
             ("$link rallies", &["chainlink", "ralli"]),
             ("ERC-20 ERC20 erc 20 erc-20", &["erc20"; 4]),
             ("U.S. regulators", &["us", "regul"]),
             ("spot ETFs", &["spot", "etf"]),
-            ("$1.25tn and 3.5%", &["1.25tn", "and", "3.5"]),
+            ("The SEC and the ETF", &["sec", "etf"]),
+            ("IT is not", &["it", "not"]),
+            ("$1.25tn and 3.5%", &["1.25tn", "3.5"]),
             ("61,204.11 dollars", &["61204.11", "dollar"]),
             (
                 "sent to 0x7a3f9c2b1d4e5f60718293a4b5c6d7e8f9012345 today",
                 &[
                     "sent",
-                    "to",
                     "0x7a3f9c2b1d4e5f60718293a4b5c6d7e8f9012345",
                     "today",
                 ],
@@ -430,6 +562,23 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(&news_terms(input), want, "input: {input:?}");
         }
+    }
+
+    #[test]
+    fn stop_words_leave_position_gaps() {
+        assert_eq!(
+            super::news_terms_at("Proof of Stake and the ETF"),
+            [
+                (0, "proof".to_string()),
+                (2, "stake".to_string()),
+                (5, "etf".to_string())
+            ]
+        );
+        assert_eq!(
+            super::news_terms_at("the spot ETF"),
+            [(0, "spot".to_string()), (1, "etf".to_string())]
+        );
+        assert!(super::news_terms_at("to be or not").len() == 1);
     }
 
     #[test]

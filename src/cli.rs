@@ -229,6 +229,12 @@ pub struct IndexCmd {
     /// Commit every N documents so long runs never lose much work
     #[arg(long, value_name = "N", default_value_t = 20_000)]
     pub commit_every: usize,
+    /// Memory budget of the index writer in MB, shared by its threads (bounds peak memory)
+    #[arg(long, value_name = "MB", default_value_t = 192)]
+    pub memory_mb: usize,
+    /// Indexing threads (parsing and the writer) [default: the number of cores, at most 4]
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// Write a JSON report with one entry per file
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,

@@ -40,7 +40,8 @@ pub struct IndexConfig {
     pub commit_every: usize,
     /// Writer memory budget in bytes.
     pub writer_heap: usize,
-    /// tantivy indexing threads (tokenizing and building postings run there).
+    /// Threads of the parser pool, and tantivy indexing threads (tokenizing and
+    /// building postings run there).
     pub writer_threads: usize,
     /// Show a progress bar (only honoured on a terminal).
     pub progress: bool,
@@ -306,13 +307,20 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     let (tx, rx) = crossbeam_channel::bounded::<Parsed>(64);
     let cfg2 = cfg.clone();
     let stop2 = stop.clone();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.writer_threads)
+        .thread_name(|i| format!("coindex-parse-{i}"))
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start the parser threads: {e}")))?;
     let producer = std::thread::spawn(move || {
-        todo.into_par_iter().for_each_with(tx, |tx, (f, old_hash)| {
-            if stop2.load(Ordering::Relaxed) {
-                return;
-            }
-            let parsed = parse_one(f, old_hash, &cfg2);
-            let _ = tx.send(parsed);
+        pool.install(|| {
+            todo.into_par_iter().for_each_with(tx, |tx, (f, old_hash)| {
+                if stop2.load(Ordering::Relaxed) {
+                    return;
+                }
+                let parsed = parse_one(f, old_hash, &cfg2);
+                let _ = tx.send(parsed);
+            })
         });
     });
     let mut last_commit = Instant::now();

@@ -21,7 +21,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
-use crate::analysis::news_terms;
+use crate::analysis::news_terms_at;
 use crate::config::{DateBound, DateInterval};
 use crate::error::{Error, Result};
 use crate::index::{self, Opened};
@@ -182,20 +182,21 @@ impl Engine {
             return Err(Error::Query {
                 query: q.to_string(),
                 pos: 0,
-                message: "the query has no searchable terms (only punctuation or excluded terms)"
+                message: "the query has no searchable terms (only punctuation, stop words such as \
+                          `the` that are not indexed, or excluded terms)"
                     .into(),
             });
         }
         // phrase-proximity bonus
         if plain_words.len() >= 2 {
-            let terms: Vec<String> = plain_words.iter().flat_map(|w| news_terms(w)).collect();
+            // positions as in the text, so stop words between the words count as gaps
+            let terms = news_terms_at(&plain_words.join(" "));
             if terms.len() >= 2 && terms.len() <= 8 {
                 let mut per_field: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
                 for (field, boost) in self.boosts {
                     let t: Vec<(usize, Term)> = terms
                         .iter()
-                        .enumerate()
-                        .map(|(i, s)| (i, Term::from_field_text(field, s)))
+                        .map(|(i, s)| (*i, Term::from_field_text(field, s)))
                         .collect();
                     let pq = PhraseQuery::new_with_offset_and_slop(t, 3);
                     per_field.push((
@@ -480,14 +481,14 @@ impl Compiler<'_> {
             }
             return Ok(Self::any_of(parts));
         }
-        let terms = news_terms(text);
+        let terms = news_terms_at(text);
         if terms.is_empty() {
             return Ok(None);
         }
         if terms.len() > 1 {
             return Ok(self.phrase(scope, &terms, 0));
         }
-        let term = &terms[0];
+        let term = &terms[0].1;
         let distance = fuzzy.or((self.fuzzy && term.chars().count() >= 5).then_some(1));
         self.hl.terms.insert(term.clone());
         if let Some(d) = distance {
@@ -510,16 +511,21 @@ impl Compiler<'_> {
         Ok(Self::any_of(parts))
     }
 
-    fn phrase(&mut self, scope: Scope, terms: &[String], slop: u32) -> Option<Box<dyn TQuery>> {
-        for t in terms {
+    /// A phrase of terms at the given positions (gaps are stop words).
+    fn phrase(
+        &mut self,
+        scope: Scope,
+        terms: &[(usize, String)],
+        slop: u32,
+    ) -> Option<Box<dyn TQuery>> {
+        for (_, t) in terms {
             self.hl.terms.insert(t.clone());
         }
         let mut parts: Vec<Box<dyn TQuery>> = Vec::new();
         for (field, boost) in self.fields_for(scope) {
             let t: Vec<(usize, Term)> = terms
                 .iter()
-                .enumerate()
-                .map(|(i, s)| (i, Term::from_field_text(field, s)))
+                .map(|(i, s)| (*i, Term::from_field_text(field, s)))
                 .collect();
             let pq = PhraseQuery::new_with_offset_and_slop(t, slop);
             parts.push(Box::new(BoostQuery::new(Box::new(pq), boost)));
@@ -539,7 +545,7 @@ impl Compiler<'_> {
                 if matches!(scope, Scope::Tag | Scope::Source | Scope::Url | Scope::Id) {
                     return Ok(self.keyword(*scope, text));
                 }
-                let terms = news_terms(text);
+                let terms = news_terms_at(text);
                 match terms.len() {
                     0 => None,
                     1 => self.word(*scope, text, false, None)?,

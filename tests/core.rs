@@ -407,3 +407,29 @@ fn filters_never_widen_a_multi_word_query() {
     assert_eq!(plain, in_query);
     assert!(json_search("spot etf +bitcoin", &[]).total_hits <= plain);
 }
+
+#[test]
+fn stop_words_are_not_indexed_but_phrases_across_them_match_exactly() {
+    // "the scale of the theft": `the` and `of` are stop words; the phrase still has to
+    // line up word for word (each stop word keeps its position)
+    let hit = json_search("\"scale of the theft\"", &[]);
+    assert_eq!(hit.total_hits, 1, "{:?}", hit.hits);
+    // the same words with a different stop-word count do not match as a phrase
+    assert_eq!(json_search("\"scale of theft\"", &[]).total_hits, 0);
+    assert_eq!(
+        json_search("\"scale the theft conversation\"", &[]).total_hits,
+        0
+    );
+    // a query made of stop words only is a clear error, not an empty result
+    let o = search("the of and", &[]);
+    assert_code(&o, 2);
+    assert!(stderr(&o).contains("stop words"), "{}", stderr(&o));
+    // a stop word next to real words changes nothing
+    let with = json_search("the hack", &[]);
+    let without = json_search("hack", &[]);
+    assert_eq!(with.total_hits, without.total_hits);
+    assert_eq!(
+        with.hits.iter().map(|h| &h.id).collect::<Vec<_>>(),
+        without.hits.iter().map(|h| &h.id).collect::<Vec<_>>()
+    );
+}

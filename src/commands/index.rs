@@ -21,6 +21,18 @@ pub fn run(c: cli::IndexCmd) -> Result<Status> {
     if c.commit_every == 0 {
         return Err(Error::user("--commit-every must be at least 1"));
     }
+    let threads = match c.threads {
+        Some(0) => return Err(Error::user("--threads must be at least 1")),
+        Some(n) => n.min(64),
+        None => std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4)),
+    };
+    // tantivy needs at least 15 MB of writer memory per thread
+    if c.memory_mb < 15 * threads || c.memory_mb > 64 * 1024 {
+        return Err(Error::user(format!(
+            "--memory-mb must be between {} (15 per thread) and 65536",
+            15 * threads
+        )));
+    }
     let field_map = crate::ingest::parse_field_map(&c.map).map_err(Error::user)?;
     for d in &c.dirs {
         if !d.exists() {
@@ -40,10 +52,10 @@ pub fn run(c: cli::IndexCmd) -> Result<Status> {
             field_map,
         },
         commit_every: c.commit_every,
-        // 2 indexing threads share the budget; tokenizing is the heaviest stage, so it
-        // gets both cores while the rayon pool parses ahead through the bounded channel
-        writer_heap: 192 * 1024 * 1024,
-        writer_threads: std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4)),
+        // the writer threads share the budget; tokenizing is the heaviest stage, so it
+        // gets every core while the rayon pool parses ahead through the bounded channel
+        writer_heap: c.memory_mb * 1024 * 1024,
+        writer_threads: threads,
         progress: !c.quiet,
     };
     let stop = Arc::new(AtomicBool::new(false));

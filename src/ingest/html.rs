@@ -383,9 +383,7 @@ fn cap_nesting(html: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+use crate::normalize::collapse_ws as collapse;
 
 /// True when the class/id words of an element mark it as chrome.
 fn chrome_by_name(el: &scraper::node::Element, inline: bool) -> bool {

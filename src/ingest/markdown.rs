@@ -180,7 +180,7 @@ fn body_paragraphs(md: &str) -> (Vec<String>, Option<String>) {
     let mut heading: Option<HeadingLevel> = None;
     let mut h1: Option<String> = None;
     let flush = |buf: &mut String, paras: &mut Vec<String>| {
-        let p = buf.split_whitespace().collect::<Vec<_>>().join(" ");
+        let p = crate::normalize::collapse_ws(buf);
         if !p.is_empty() {
             paras.push(p);
         }
@@ -195,7 +195,7 @@ fn body_paragraphs(md: &str) -> (Vec<String>, Option<String>) {
                 heading = Some(level);
             }
             Event::End(TagEnd::Heading(_)) => {
-                let text = buf.split_whitespace().collect::<Vec<_>>().join(" ");
+                let text = crate::normalize::collapse_ws(&buf);
                 buf.clear();
                 if heading == Some(HeadingLevel::H1) && h1.is_none() && paras.is_empty() {
                     h1 = Some(text);

@@ -194,20 +194,39 @@ pub fn parse(text: &str) -> RawArticle {
     }
 }
 
-/// Replaces no-break and narrow no-break spaces and tabs with plain spaces.
+/// Replaces no-break and narrow no-break spaces and tabs with plain spaces, and
+/// carriage returns with line feeds. Works on bytes: the characters replaced are
+/// U+00A0 (C2 A0), U+2007/U+2009/U+202F (E2 80 87/89/AF), tab and CR.
 fn normalize_spaces(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\u{00a0}' | '\u{202f}' | '\u{2009}' | '\u{2007}' | '\t' => ' ',
-            '\r' => '\n',
-            c => c,
-        })
-        .collect()
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let (len, with) = match b[i] {
+            b'\t' => (1, ' '),
+            b'\r' => (1, '\n'),
+            0xc2 if b.get(i + 1) == Some(&0xa0) => (2, ' '),
+            0xe2 if b.get(i + 1) == Some(&0x80)
+                && matches!(b.get(i + 2), Some(0x87 | 0x89 | 0xaf)) =>
+            {
+                (3, ' ')
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&text[last..i]);
+        out.push(with);
+        i += len;
+        last = i;
+    }
+    out.push_str(&text[last..]);
+    out
 }
 
-fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+use crate::normalize::collapse_ws as collapse;
 
 // ---------------------------------------------------------------- header pieces
 
@@ -308,8 +327,9 @@ fn parse_multiline(text: &str) -> RawArticle {
     // Everything up to a `Share` line near the top is menu, ticker or section.
     let head = lines.len().min(15);
     if let Some(k) = lines[..head].iter().position(|l| {
-        let l = l.to_lowercase();
-        l == "share" || l == "share this article" || l == "share this story"
+        l.eq_ignore_ascii_case("share")
+            || l.eq_ignore_ascii_case("share this article")
+            || l.eq_ignore_ascii_case("share this story")
     }) {
         if k > 0
             && let Some(sec) = section_label(&lines[k - 1])

@@ -649,7 +649,7 @@ pub(crate) fn body_to_text(s: &str) -> String {
     let text = s.replace("\r\n", "\n").replace('\r', "\n");
     let paras: Vec<String> = text
         .split("\n\n")
-        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(crate::normalize::collapse_ws)
         .collect();
     html::clean_paragraphs(paras, None, None).join("\n\n")
 }

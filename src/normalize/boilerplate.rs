@@ -110,12 +110,51 @@ pub fn strip_inline(text: &str) -> String {
     out.trim().to_string()
 }
 
+/// Literal words at least one of which occurs (ASCII case-insensitively) in every
+/// chrome line longer than the longest exact chrome line: the line regex and the
+/// newsletter check only run on lines that contain one (a unit test checks samples).
+const LINE_TRIGGERS: &[&str] = &[
+    "unsplash",
+    "getty",
+    "shutterstock",
+    "pexels",
+    "pixabay",
+    "wikimedia",
+    "reuters",
+    "bloomberg",
+    "image",
+    "photo",
+    "picture",
+    "illustration",
+    "chart",
+    "screenshot",
+    "source:",
+    "credit",
+    " min",
+    "read more:",
+    "newsletter",
+];
+
+fn line_triggers() -> &'static aho_corasick::AhoCorasick {
+    static T: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    T.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(LINE_TRIGGERS)
+            .expect("trigger automaton builds")
+    })
+}
+
 /// True for a whole line that is chrome and carries no article text.
 pub fn is_chrome_line(line: &str) -> bool {
     static LINE: OnceLock<Regex> = OnceLock::new();
     let l = line.trim();
     if l.is_empty() {
         return true;
+    }
+    // The longest exact chrome line is 24 bytes; longer lines need a trigger word.
+    if l.len() > 32 && !line_triggers().is_match(l) {
+        return false;
     }
     let lower = l.to_lowercase();
     const EXACT: &[&str] = &[
@@ -250,6 +289,14 @@ mod tests {
             "16:9 Image",
             "Don't miss another story.Subscribe to the State of Crypto Newsletter today. See all newsletters",
             "Photo: Reuters",
+            "Jane Doe/Getty Images",
+            "Photo of the trading floor, New York/Getty Images",
+            "A mining rig in Texas image courtesy of Riot Platforms",
+            "The hashrate chart via Glassnode",
+            "Credit: Glassnode on-chain data and more text",
+            "Source: CoinGecko market data for the week",
+            "Read more: Bitcoin miners sell holdings to cover costs",
+            "Sign up for the Morning Crypto newsletter and more",
         ];
         let no = [
             "Portuguese crypto exchange Tagus Markets halted all withdrawals on Saturday.",

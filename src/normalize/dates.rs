@@ -36,7 +36,7 @@ fn clean(input: &str) -> String {
         .chars()
         .map(|c| if c.is_whitespace() { ' ' } else { c })
         .collect();
-    s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    s = crate::normalize::collapse_ws(&s);
     for (from, to) in [
         ("a.m.", "AM"),
         ("p.m.", "PM"),

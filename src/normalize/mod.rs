@@ -113,7 +113,60 @@ pub fn hex_id(bytes: &[u8]) -> String {
 /// Decodes entities and collapses all whitespace to single spaces.
 pub fn clean_inline(s: &str) -> String {
     let decoded = html_escape::decode_html_entities(s);
-    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+    collapse_ws(&decoded)
+}
+
+/// Appends `s` to `out` with every run of whitespace (Unicode `White_Space`) collapsed
+/// to one space and none at either end; the same words as `str::split_whitespace`
+/// joined by spaces, without the intermediate vector. ASCII is scanned byte by byte.
+pub fn push_collapsed(out: &mut String, s: &str) {
+    let b = s.as_bytes();
+    let mut word: Option<usize> = None;
+    let mut first = true;
+    let mut i = 0;
+    while i < b.len() {
+        if word.is_some() {
+            // inside a word: skip plain ASCII bytes quickly
+            while i < b.len() && b[i] > b' ' && b[i] < 0x80 {
+                i += 1;
+            }
+            if i == b.len() {
+                break;
+            }
+        }
+        let c = b[i];
+        let (white, len) = if c < 0x80 {
+            (matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'), 1)
+        } else {
+            let ch = s[i..].chars().next().unwrap_or(' ');
+            (ch.is_whitespace(), ch.len_utf8())
+        };
+        if white {
+            if let Some(start) = word.take() {
+                if !first {
+                    out.push(' ');
+                }
+                out.push_str(&s[start..i]);
+                first = false;
+            }
+        } else if word.is_none() {
+            word = Some(i);
+        }
+        i += len;
+    }
+    if let Some(start) = word {
+        if !first {
+            out.push(' ');
+        }
+        out.push_str(&s[start..]);
+    }
+}
+
+/// `s` with whitespace runs collapsed to single spaces and trimmed (see [`push_collapsed`]).
+pub fn collapse_ws(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    push_collapsed(&mut out, s);
+    out
 }
 
 /// Like [`clean_inline`] but keeps paragraph breaks as blank lines.
@@ -121,14 +174,15 @@ pub fn clean_body(s: &str) -> String {
     let decoded = html_escape::decode_html_entities(s);
     let mut out = String::with_capacity(decoded.len());
     for para in decoded.split("\n\n") {
-        let p = para.split_whitespace().collect::<Vec<_>>().join(" ");
-        if p.is_empty() {
-            continue;
-        }
+        let mark = out.len();
         if !out.is_empty() {
             out.push_str("\n\n");
         }
-        out.push_str(&p);
+        let before = out.len();
+        push_collapsed(&mut out, para);
+        if out.len() == before {
+            out.truncate(mark);
+        }
     }
     out
 }
