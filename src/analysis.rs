@@ -16,8 +16,6 @@
 //! Offsets always point at the original text, so snippets highlight the form the article
 //! used. It does not decide which fields use which tokenizer: that is `index_schema/`.
 
-use std::collections::HashMap;
-
 use rustc_hash::FxHashMap;
 use std::sync::{Arc, OnceLock};
 
@@ -26,8 +24,9 @@ use tantivy::tokenizer::{
     LowerCaser, RawTokenizer, TextAnalyzer, Token, TokenStream, Tokenizer, TokenizerManager,
 };
 
-/// The coin table, as compiled in.
-pub const COINS_TOML: &str = include_str!("../index_schema/coins.toml");
+/// The coin table, as compiled in (`index_schema/coins.toml`, converted to JSON by
+/// `build.rs` because it is read at every start).
+const COINS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/coins.json"));
 
 /// Token standard prefixes joined with the number that follows them.
 const STANDARDS: &[&str] = &[
@@ -58,9 +57,9 @@ struct CoinFile {
 pub struct CoinTable {
     pub coins: Vec<Coin>,
     /// lowercase name/alias/unambiguous ticker -> canonical id
-    words: HashMap<String, Arc<str>>,
+    words: FxHashMap<String, Arc<str>>,
     /// lowercase ambiguous ticker -> canonical id (only in capitals or as cashtag)
-    ambiguous: HashMap<String, Arc<str>>,
+    ambiguous: FxHashMap<String, Arc<str>>,
 }
 
 impl CoinTable {
@@ -68,16 +67,16 @@ impl CoinTable {
     pub fn bundled() -> &'static CoinTable {
         static TABLE: OnceLock<CoinTable> = OnceLock::new();
         TABLE.get_or_init(|| {
-            let file: CoinFile =
-                toml::from_str(COINS_TOML).expect("index_schema/coins.toml is valid");
+            let file: CoinFile = serde_json::from_str(COINS_JSON)
+                .expect("index_schema/coins.toml has the fields of `Coin`");
             CoinTable::new(file.coin)
         })
     }
 
     /// Builds lookup maps from a coin list.
     pub fn new(coins: Vec<Coin>) -> CoinTable {
-        let mut words = HashMap::new();
-        let mut ambiguous = HashMap::new();
+        let mut words = FxHashMap::default();
+        let mut ambiguous = FxHashMap::default();
         for c in &coins {
             let id: Arc<str> = Arc::from(c.id.as_str());
             words.insert(c.id.to_lowercase(), id.clone());
@@ -120,6 +119,9 @@ pub struct NewsTokenizer {
     stemmer: Arc<rust_stemmers::Stemmer>,
     /// Terms of recent plain words: word frequencies are Zipfian, so most lookups hit.
     cache: TermCache,
+    /// When set, plain words that start with none of these prefixes (and are not coin
+    /// names) get an empty term instead of being stemmed (see [`for_each_token_near`]).
+    only: Option<Vec<Vec<u8>>>,
     token: Token,
 }
 
@@ -174,6 +176,7 @@ impl Default for NewsTokenizer {
                 rust_stemmers::Algorithm::English,
             )),
             cache: TermCache::default(),
+            only: None,
             token: Token::default(),
         }
     }
@@ -189,6 +192,7 @@ impl Tokenizer for NewsTokenizer {
             coins: self.coins,
             stemmer: &self.stemmer,
             cache: &mut self.cache,
+            only: self.only.as_deref(),
             token: &mut self.token,
             scratch: String::new(),
         }
@@ -202,6 +206,7 @@ pub struct NewsTokenStream<'a> {
     coins: &'static CoinTable,
     stemmer: &'a rust_stemmers::Stemmer,
     cache: &'a mut TermCache,
+    only: Option<&'a [Vec<u8>]>,
     token: &'a mut Token,
     scratch: String,
 }
@@ -337,6 +342,27 @@ impl NewsTokenStream<'_> {
 }
 
 impl NewsTokenStream<'_> {
+    /// True when a filter is set and the plain word `raw` cannot produce a wanted term:
+    /// an English Snowball stem keeps the first two letters of its word, so a word
+    /// that starts with none of the wanted terms' first two letters cannot match
+    /// (coin names are mapped, not stemmed, so they are always looked up).
+    fn skips(&mut self, raw: &[u8]) -> bool {
+        let Some(only) = self.only else {
+            return false;
+        };
+        let lower = |i: usize| raw.get(i).map(|b| b | 0x20);
+        if only
+            .iter()
+            .any(|p| p.iter().enumerate().all(|(i, b)| lower(i) == Some(*b)))
+        {
+            return false;
+        }
+        self.scratch.clear();
+        self.scratch
+            .extend(raw.iter().map(|b| char::from(b | 0x20)));
+        self.coins.lookup(&self.scratch, false, false).is_none()
+    }
+
     /// The term of a plain word (see [`is_plain_word`]): `None` for a stop word, else
     /// its coin id or its stem.
     fn plain_term(&mut self, raw: &str) -> Option<Arc<str>> {
@@ -397,10 +423,18 @@ impl TokenStream for NewsTokenStream<'_> {
                             None => continue,
                         }
                     }
+                    if self.skips(rb) {
+                        self.token.text.clear();
+                        return true;
+                    }
                     let t = self.plain_term(raw);
                     self.cache.short_insert(key, t);
                     self.cache.short.get(&key).and_then(Option::as_deref)
                 } else {
+                    if self.skips(rb) {
+                        self.token.text.clear();
+                        return true;
+                    }
                     long = self.plain_term(raw);
                     long.as_deref()
                 };
@@ -496,6 +530,29 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str, usize, usize)) {
     for_each_token_at(text, |t, from, to, _| f(t, from, to));
 }
 
+/// Like [`for_each_token`], for callers that only look for tokens equal to `terms`:
+/// plain words that cannot stem to one of them are not stemmed and come with an empty
+/// term. Snippets use it: a fresh process would otherwise stem every word of every hit.
+pub fn for_each_token_near(text: &str, terms: &[&str], mut f: impl FnMut(&str, usize, usize)) {
+    QUERY_TOKENIZER.with(|cell| {
+        let mut tok = cell.borrow_mut();
+        tok.only = Some(
+            terms
+                .iter()
+                .map(|t| t.as_bytes().iter().take(2).copied().collect())
+                .collect(),
+        );
+        {
+            let mut stream = tok.token_stream(text);
+            while stream.advance() {
+                let t = stream.token();
+                f(&t.text, t.offset_from, t.offset_to);
+            }
+        }
+        tok.only = None;
+    });
+}
+
 /// Like [`for_each_token`], with the token's position (stop words leave gaps).
 fn for_each_token_at(text: &str, mut f: impl FnMut(&str, usize, usize, usize)) {
     QUERY_TOKENIZER.with(|cell| {
@@ -579,6 +636,31 @@ mod tests {
             [(0, "spot".to_string()), (1, "etf".to_string())]
         );
         assert!(super::news_terms_at("to be or not").len() == 1);
+    }
+
+    #[test]
+    fn filtered_tokens_match_the_unfiltered_ones_where_wanted() {
+        let text = "Miners' ETFs: Bitcoin miners sold ether and BTC; regulators ruled. \
+                    Ripple's XRP, skies, dying, generously mined";
+        let mut all: Vec<(String, usize, usize)> = Vec::new();
+        super::for_each_token(text, |t, a, b| all.push((t.to_string(), a, b)));
+        for want in [
+            "miner", "etf", "bitcoin", "ethereum", "regul", "xrp", "sky", "die", "generous", "mine",
+        ] {
+            let mut got = Vec::new();
+            super::for_each_token_near(text, &[want], |t, a, b| {
+                if t == want {
+                    got.push((a, b));
+                }
+            });
+            let expected: Vec<(usize, usize)> = all
+                .iter()
+                .filter(|(t, _, _)| t == want)
+                .map(|(_, a, b)| (*a, *b))
+                .collect();
+            assert!(!expected.is_empty(), "{want} occurs");
+            assert_eq!(got, expected, "term {want}");
+        }
     }
 
     #[test]

@@ -115,13 +115,14 @@ pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<Opened> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let spec = SchemaSpec::bundled();
     let schema = spec.build()?;
-    // zstd keeps the stored text (served for snippets) small; 64 KB blocks compress
-    // well and still decompress in tens of microseconds per hit
+    // zstd keeps the stored text (served for snippets) small; 16 KB blocks: a search
+    // decompresses one block per hit, and 64 KB blocks cost ~3 ms per one-shot search
+    // for 4% less index
     let settings = tantivy::IndexSettings {
         docstore_compression: tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor {
             compression_level: Some(3),
         }),
-        docstore_blocksize: 64 * 1024,
+        docstore_blocksize: 16 * 1024,
         ..Default::default()
     };
     let index = Index::builder()

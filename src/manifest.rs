@@ -2,7 +2,7 @@
 //! and content hash, and which document ids each one produced.
 //!
 //! Crash safety comes from committing the manifest *with* the index: a run writes
-//! `coindex-manifest.<gen>.json` (fsynced, renamed into place) and then commits tantivy
+//! `coindex-manifest.<gen>.json.zst` (zstd JSON, fsynced, renamed into place) and then commits tantivy
 //! with a payload naming that generation. A crash before the commit leaves the old
 //! payload pointing at the old manifest, so index and manifest never disagree. This
 //! module owns the file format and the lookup tables; deciding what to re-index is the
@@ -131,7 +131,7 @@ impl Registry {
 
 /// Path of the manifest file of a generation.
 pub fn manifest_path(index_dir: &Path, generation: u64) -> PathBuf {
-    index_dir.join(format!("coindex-manifest.{generation}.json"))
+    index_dir.join(format!("coindex-manifest.{generation}.json.zst"))
 }
 
 impl Manifest {
@@ -147,21 +147,26 @@ impl Manifest {
                 path.display()
             ))
         })?;
-        serde_json::from_slice(&data).map_err(|e| {
+        let damaged = |e: &dyn std::fmt::Display| {
             Error::user(format!(
                 "the index manifest {} is damaged ({e}); run `coindex index --rebuild <DIR>...` to rebuild the index",
                 path.display()
             ))
-        })
+        };
+        let json = zstd::stream::decode_all(&data[..]).map_err(|e| damaged(&e))?;
+        serde_json::from_slice(&json).map_err(|e| damaged(&e))
     }
 
     /// Writes the manifest of a generation durably (temp file, fsync, rename).
     pub fn save(&self, index_dir: &Path, generation: u64) -> Result<()> {
         let path = manifest_path(index_dir, generation);
-        let tmp = path.with_extension("json.tmp");
+        let tmp = path.with_extension("zst.tmp");
         let write = || -> std::io::Result<()> {
-            let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-            serde_json::to_writer(&mut f, self)?;
+            // zstd-compressed JSON: paths and ids repeat, so it is ~4x smaller
+            let f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+            let mut z = zstd::stream::write::Encoder::new(f, 3)?;
+            serde_json::to_writer(&mut z, self)?;
+            let mut f = z.finish()?;
             f.flush()?;
             f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
             std::fs::rename(&tmp, &path)?;
@@ -181,7 +186,7 @@ impl Manifest {
         for e in rd.flatten() {
             let name = e.file_name().to_string_lossy().to_string();
             if let Some(rest) = name.strip_prefix("coindex-manifest.")
-                && rest != format!("{keep}.json")
+                && rest != format!("{keep}.json.zst")
             {
                 let _ = std::fs::remove_file(e.path());
             }

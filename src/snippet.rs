@@ -45,11 +45,23 @@ impl Highlighter {
             return Vec::new();
         }
         let mut out = Vec::new();
-        crate::analysis::for_each_token(text, |t, from, to| {
+        let mut push = |t: &str, from, to| {
             if self.matches(t) {
                 out.push((from, to));
             }
-        });
+        };
+        if self.fuzzy.is_empty() {
+            // exact terms and prefixes: words that cannot stem to them are skipped
+            let wanted: Vec<&str> = self
+                .terms
+                .iter()
+                .chain(&self.prefixes)
+                .map(String::as_str)
+                .collect();
+            crate::analysis::for_each_token_near(text, &wanted, &mut push);
+        } else {
+            crate::analysis::for_each_token(text, &mut push);
+        }
         out
     }
 }

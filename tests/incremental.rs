@@ -275,8 +275,8 @@ fn manifests(idx: &Path) -> usize {
                 .filter(|e| {
                     let n = e.file_name().to_string_lossy().to_string();
                     n.starts_with("coindex-manifest.")
-                        && n.ends_with(".json")
-                        && n != "coindex-manifest.1.json"
+                        && n.ends_with(".json.zst")
+                        && n != "coindex-manifest.1.json.zst"
                 })
                 .count()
         })
