@@ -15,6 +15,8 @@
 #                               copied to $TOOLS first, since target/ is rebuilt often
 #   TOOLS=/opt/cmp/bin          where tantivy and rg are installed, and the copies go
 #   SQLITE=sqlite3              sqlite3 CLI (needs FTS5 and the JSON functions, >= 3.38)
+#   RESUME=1                    keep the results of an earlier run in $WORK and only redo
+#                               the steps whose result file is missing or empty
 #
 # Install the other tools once, outside the repo (tantivy-cli 0.24.0's Cargo.lock pins
 # traitobject 0.1.0, which no longer compiles, so it is installed without --locked):
@@ -46,7 +48,8 @@ CORPUS=${CORPUS:-$WORK/corpus-$N}
 py() { python3 "$HERE/bench.py" "$@"; }
 mkdir -p "$WORK/results" "$TOOLS"
 RES=$WORK/results
-rm -f "$RES"/*.json
+[ -n "${RESUME:-}" ] || rm -f "$RES"/*.json
+want() { [ -z "${RESUME:-}" ] || [ ! -s "$RES/$1.json" ]; } # step $1 still to do?
 
 # --- binaries: snapshot coindex and the generator, find the other tools ----------------
 snapshot() { # src dst: copy unless it is already that file
@@ -78,14 +81,18 @@ RAW=$(py size "$CORPUS")
 echo "== corpus $CORPUS: $DOCS files, $RAW bytes raw"
 
 # --- coindex: index the raw page dumps ---------------------------------------------------
-echo "== coindex index (x$RUNS)"
-py build --runs "$RUNS" --ok 0,1 -- \
-  "$COINDEX" index "$CORPUS" --index "$WORK/coindex" --rebuild -q >"$RES/coindex.build.json"
+if want coindex.build; then
+  echo "== coindex index (x$RUNS)"
+  py build --runs "$RUNS" --ok 0,1 -- \
+    "$COINDEX" index "$CORPUS" --index "$WORK/coindex" --rebuild -q >"$RES/coindex.build.json"
+fi
 CI_BYTES=$(py size "$WORK/coindex")
 
 # --- normalized NDJSON for the other tools (untimed) --------------------------------------
-"$COINDEX" export --index "$WORK/coindex" --fields id,title,dek,body,published,tags \
-  --format ndjson -o "$WORK/docs.ndjson"
+if [ -z "${RESUME:-}" ] || [ ! -s "$WORK/docs.ndjson" ]; then
+  "$COINDEX" export --index "$WORK/coindex" --fields id,title,dek,body,published,tags \
+    --format ndjson -o "$WORK/docs.ndjson"
+fi
 NDJSON_BYTES=$(py size "$WORK/docs.ndjson")
 echo "== docs.ndjson: $(wc -l <"$WORK/docs.ndjson") docs, $NDJSON_BYTES bytes"
 
@@ -94,14 +101,16 @@ echo "== docs.ndjson: $(wc -l <"$WORK/docs.ndjson") docs, $NDJSON_BYTES bytes"
 # tags: stored only (so bare words match title/dek/body, like coindex's default fields);
 # published: date, fast + stored but not indexed: `tantivy bench` parses queries against
 # every indexed field and panics when a word is tried as a date. Docstore lz4 (default).
-echo "== tantivy-cli index -t 2 (x$RUNS)"
 TDIR=$WORK/tantivy
+want tantivy.build && echo "== tantivy-cli index -t 2 (x$RUNS)" &&
 py build --runs "$RUNS" --stdin "$WORK/docs.ndjson" \
   --prep "rm -rf '$TDIR' && mkdir -p '$TDIR' && cp '$HERE/tantivy-meta.json' '$TDIR/meta.json'" \
   -- "$TANTIVY" index -i "$TDIR" -t 2 >"$RES/tantivy.build.json"
 TV_BYTES=$(py size "$TDIR")
 
 # --- SQLite FTS5 --------------------------------------------------------------------------
+DB=$WORK/fts.db
+if want sqlite.build; then
 echo "== SQLite FTS5 build (x$RUNS)"
 py stage-sqlite "$WORK/docs.ndjson" "$WORK/stage.db" # untimed: JSON -> plain table
 cat >"$WORK/build.sql" <<EOF
@@ -111,18 +120,18 @@ CREATE VIRTUAL TABLE docs USING fts5(title, dek, body);
 INSERT INTO docs(rowid, title, dek, body) SELECT rowid, title, dek, body FROM s.raw;
 COMMIT;
 EOF
-DB=$WORK/fts.db
 py build --runs "$RUNS" --stdin "$WORK/build.sql" --prep "rm -f '$DB' '$DB-journal'" \
   -- "$SQLITE" "$DB" >"$RES/sqlite.build.json"
+fi
 SQ_BYTES=$(py size "$DB")
 
 # --- queries --------------------------------------------------------------------------------
 Q=$HERE/queries.tsv
 echo "== queries: coindex, sqlite, tantivy-cli (x$QUERY_REPS), ripgrep (x$RG_REPS)"
-py queries coindex --bin "$COINDEX" --target "$WORK/coindex" --queries "$Q" --reps "$QUERY_REPS" >"$RES/coindex.queries.json"
-py queries sqlite --bin "$SQLITE" --target "$DB" --queries "$Q" --reps "$QUERY_REPS" >"$RES/sqlite.queries.json"
-py queries tantivy --bin "$TANTIVY" --target "$TDIR" --queries "$Q" --reps "$QUERY_REPS" >"$RES/tantivy.queries.json"
-py queries rg --bin "$RG" --target "$CORPUS" --queries "$Q" --reps "$RG_REPS" >"$RES/rg.queries.json"
+want coindex.queries && py queries coindex --bin "$COINDEX" --target "$WORK/coindex" --queries "$Q" --reps "$QUERY_REPS" >"$RES/coindex.queries.json"
+want sqlite.queries && py queries sqlite --bin "$SQLITE" --target "$DB" --queries "$Q" --reps "$QUERY_REPS" >"$RES/sqlite.queries.json"
+want tantivy.queries && py queries tantivy --bin "$TANTIVY" --target "$TDIR" --queries "$Q" --reps "$QUERY_REPS" >"$RES/tantivy.queries.json"
+want rg.queries && py queries rg --bin "$RG" --target "$CORPUS" --queries "$Q" --reps "$RG_REPS" >"$RES/rg.queries.json"
 # tantivy's own in-process benchmark on the same queries (for scale only)
 python3 - "$Q" >"$WORK/tantivy-queries.txt" <<'EOF'
 import sys

@@ -40,6 +40,8 @@ pub struct IndexConfig {
     pub commit_every: usize,
     /// Writer memory budget in bytes.
     pub writer_heap: usize,
+    /// Keep a report line for every file in [`Summary::files`] (for `--report`).
+    pub report_every_file: bool,
     /// Threads of the parser pool, and tantivy indexing threads (tokenizing and
     /// building postings run there).
     pub writer_threads: usize,
@@ -90,7 +92,25 @@ pub struct Summary {
     pub total_documents: u64,
     pub interrupted: bool,
     pub elapsed_ms: u64,
+    /// Per-file outcomes: every file when [`IndexConfig::report_every_file`] is set,
+    /// else only files that were skipped, repeated others or had bad records (so a run
+    /// over a million files does not hold a million reports in memory).
     pub files: Vec<FileReport>,
+    #[serde(skip)]
+    every_file: bool,
+}
+
+impl Summary {
+    fn report(&mut self, r: FileReport) {
+        if self.every_file
+            || r.status == FileStatus::Skipped
+            || r.reason.is_some()
+            || !r.duplicate_of.is_empty()
+            || !r.record_errors.is_empty()
+        {
+            self.files.push(r);
+        }
+    }
 }
 
 /// A parsed file on its way to the writer.
@@ -187,7 +207,10 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
         })
         .collect::<Result<_>>()?;
     let root_keys: Vec<String> = roots.iter().map(|r| path_key(r)).collect();
-    let mut summary = Summary::default();
+    let mut summary = Summary {
+        every_file: cfg.report_every_file,
+        ..Summary::default()
+    };
     let mut found: Vec<FoundFile> = Vec::new();
     let mut walk_problems = Vec::new();
     for r in &roots {
@@ -239,6 +262,9 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
         todo.push((f, None));
     }
 
+    // Nothing to read, delete or report: a no-op run commits nothing (no manifest
+    // rewrite, no fsyncs), which keeps it fast on big archives.
+    let nothing_to_do = !fresh && deleted.is_empty() && todo.is_empty() && walk_problems.is_empty();
     let mut w = Writer {
         writer: &mut writer,
         opened: &opened,
@@ -255,7 +281,7 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
             let n = w.drop_docs(&entry);
             w.summary.documents_removed += n;
             w.summary.removed += 1;
-            w.summary.files.push(FileReport {
+            w.summary.report(FileReport {
                 path: key.clone(),
                 status: FileStatus::Removed,
                 documents: n,
@@ -267,7 +293,7 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     }
     for p in walk_problems {
         w.summary.skipped += 1;
-        w.summary.files.push(FileReport {
+        w.summary.report(FileReport {
             path: path_key(&p.path),
             status: FileStatus::Skipped,
             documents: 0,
@@ -291,7 +317,7 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
                 FileStatus::Skipped => w.summary.skipped += 1,
                 _ => w.summary.unchanged += 1,
             }
-            w.summary.files.push(FileReport {
+            w.summary.report(FileReport {
                 path: key,
                 status,
                 documents: e.docs.len(),
@@ -342,9 +368,11 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    generation += 1;
-    w.commit(generation)?;
-    Manifest::remove_others(&opened.dir, generation);
+    if !nothing_to_do {
+        generation += 1;
+        w.commit(generation)?;
+        Manifest::remove_others(&opened.dir, generation);
+    }
     summary.interrupted = stop.load(Ordering::Relaxed);
     summary.files.sort_by(|a, b| a.path.cmp(&b.path));
     let reader = opened.index.reader()?;
@@ -483,7 +511,7 @@ impl Writer<'_> {
                 e.size = p.found.size;
             }
             self.summary.unchanged += 1;
-            self.summary.files.push(FileReport {
+            self.summary.report(FileReport {
                 path: p.key,
                 status: FileStatus::Unchanged,
                 documents: previous.map(|e| e.docs.len()).unwrap_or(0),
@@ -518,7 +546,7 @@ impl Writer<'_> {
                 entry.skipped = Some(reason.clone());
                 self.manifest.files.insert(p.key.clone(), entry);
                 self.summary.skipped += 1;
-                self.summary.files.push(FileReport {
+                self.summary.report(FileReport {
                     path: p.key,
                     status: FileStatus::Skipped,
                     documents: 0,
@@ -596,7 +624,7 @@ impl Writer<'_> {
             status_if_ok
         };
         self.manifest.files.insert(p.key.clone(), entry);
-        self.summary.files.push(FileReport {
+        self.summary.report(FileReport {
             path: p.key,
             status,
             documents: added,

@@ -303,6 +303,25 @@ fn generate(n: usize, out: &Path, seed: u64) -> std::io::Result<(u64, usize)> {
 // The child is reaped with `wait4` (to read its own peak RSS), which clippy cannot see.
 #[allow(clippy::zombie_processes)]
 fn measure(cmd: &mut Command) -> (Duration, u64, i32) {
+    let m = measure_full(cmd);
+    (m.wall, m.max_rss_kb, m.code)
+}
+
+/// What one child process cost.
+struct Measured {
+    wall: Duration,
+    /// peak resident set (wait4): private memory plus mapped file pages
+    max_rss_kb: u64,
+    /// peak private (anonymous) memory, sampled from /proc every 20 ms
+    max_anon_kb: u64,
+    /// user + system CPU time
+    cpu: Duration,
+    code: i32,
+}
+
+// the child is reaped by `wait4` below (which also gives its rusage), not `Child::wait`
+#[allow(clippy::zombie_processes)]
+fn measure_full(cmd: &mut Command) -> Measured {
     let start = Instant::now();
     let child = cmd
         .stdout(std::process::Stdio::null())
@@ -310,16 +329,46 @@ fn measure(cmd: &mut Command) -> (Duration, u64, i32) {
         .spawn()
         .expect("spawn");
     let pid = child.id() as libc::pid_t;
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let mut peak = 0u64;
+            let path = format!("/proc/{pid}/status");
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Ok(st) = std::fs::read_to_string(&path)
+                    && let Some(kb) = st
+                        .lines()
+                        .find_map(|l| l.strip_prefix("RssAnon:"))
+                        .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+                {
+                    peak = peak.max(kb);
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            peak
+        })
+    };
     let mut status = 0;
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: wait4 on our own child with valid out-pointers.
     unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+    let wall = start.elapsed();
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let max_anon_kb = sampler.join().unwrap_or(0);
     let code = if libc::WIFEXITED(status) {
         libc::WEXITSTATUS(status)
     } else {
         -1
     };
-    (start.elapsed(), ru.ru_maxrss as u64, code)
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    Measured {
+        wall,
+        max_rss_kb: ru.ru_maxrss as u64,
+        max_anon_kb,
+        cpu: tv(ru.ru_utime) + tv(ru.ru_stime),
+        code,
+    }
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -354,7 +403,7 @@ fn coindex_bin() -> PathBuf {
 const QUERY_CLASSES: &[(&str, &[&str], &[&str])] = &[
     (
         "common term",
-        &["the", "government", "market", "people", "world"],
+        &["bitcoin", "government", "market", "people", "world"],
         &[],
     ),
     (
@@ -408,9 +457,15 @@ fn run(corpus: &Path, work: &Path, runs: usize, queries: usize) {
     );
 
     // full index
-    let (mut secs, mut rss) = (Vec::new(), Vec::new());
+    let (mut secs, mut rss, mut anon, mut cpu) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
-        let (d, kb, code) = measure(
+        let Measured {
+            wall: d,
+            max_rss_kb: kb,
+            max_anon_kb,
+            cpu: used,
+            code,
+        } = measure_full(
             Command::new(&bin)
                 .args(["index", "--rebuild", "-q"])
                 .arg(corpus)
@@ -420,17 +475,22 @@ fn run(corpus: &Path, work: &Path, runs: usize, queries: usize) {
         assert!(code == 0 || code == 1, "coindex index failed with {code}");
         secs.push(d.as_secs_f64());
         rss.push(kb as f64 / 1024.0);
+        anon.push(max_anon_kb as f64 / 1024.0);
+        cpu.push(used.as_secs_f64());
     }
     let t = median(&mut secs);
     let size = dir_bytes(&idx);
     let _ = writeln!(
         out,
-        "| full index | {:.1} s | {:.0} docs/s | {:.1} MB/s | peak RSS {:.0} MB (max {:.0}) | index {:.1} MB = {:.2}x raw |",
+        "| full index | {:.1} s (CPU {:.1} s) | {:.0} docs/s | {:.1} MB/s | peak RSS {:.0} MB (max {:.0}; private {:.0} MB, max {:.0}) | index {:.1} MB = {:.2}x raw |",
         t,
+        median(&mut cpu),
         files as f64 / t,
         raw as f64 / 1e6 / t,
         median(&mut rss.clone()),
         pct(&mut rss, 1.0),
+        median(&mut anon.clone()),
+        pct(&mut anon, 1.0),
         size as f64 / 1e6,
         size as f64 / raw as f64
     );

@@ -52,6 +52,7 @@ pub fn run(c: cli::IndexCmd) -> Result<Status> {
             field_map,
         },
         commit_every: c.commit_every,
+        report_every_file: c.report.is_some(),
         // the writer threads share the budget; tokenizing is the heaviest stage, so it
         // gets every core while the rayon pool parses ahead through the bounded channel
         writer_heap: c.memory_mb * 1024 * 1024,
