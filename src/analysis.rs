@@ -406,48 +406,44 @@ impl TokenStream for NewsTokenStream<'_> {
                 // up to 16 letters are keyed by their bytes packed in a u128 (letters are
                 // never 0, and `| 0x20` lowercases them).
                 let rb = raw.as_bytes();
-                let long;
-                let term = if rb.len() <= 16 {
+                let key = (rb.len() <= 16).then(|| {
                     let mut key = [0u8; 16];
                     for (k, b) in key.iter_mut().zip(rb) {
                         *k = b | 0x20;
                     }
-                    let key = u128::from_le_bytes(key);
-                    if let Some(hit) = self.cache.short.get(&key) {
-                        match hit {
-                            Some(term) => {
-                                self.token.text.clear();
-                                self.token.text.push_str(term);
-                                return true;
-                            }
-                            None => continue,
+                    u128::from_le_bytes(key)
+                });
+                if let Some(k) = key
+                    && let Some(hit) = self.cache.short.get(&k)
+                {
+                    match hit {
+                        Some(term) => {
+                            self.token.text.clear();
+                            self.token.text.push_str(term);
+                            return true;
                         }
+                        // a stop word: it keeps its position (phrases still line up)
+                        // but is not indexed
+                        None => continue,
                     }
-                    if self.skips(rb) {
-                        self.token.text.clear();
-                        return true;
-                    }
-                    let t = self.plain_term(raw);
-                    self.cache.short_insert(key, t);
-                    self.cache.short.get(&key).and_then(Option::as_deref)
-                } else {
-                    if self.skips(rb) {
-                        self.token.text.clear();
-                        return true;
-                    }
-                    long = self.plain_term(raw);
-                    long.as_deref()
-                };
-                match term {
-                    Some(term) => {
-                        self.token.text.clear();
-                        self.token.text.push_str(term);
-                        return true;
-                    }
-                    // a stop word: it keeps its position (phrases still line up) but
-                    // is not indexed
-                    None => continue,
                 }
+                if self.skips(rb) {
+                    self.token.text.clear();
+                    return true;
+                }
+                let term = self.plain_term(raw);
+                let stop = term.is_none();
+                if let Some(t) = &term {
+                    self.token.text.clear();
+                    self.token.text.push_str(t);
+                }
+                if let Some(k) = key {
+                    self.cache.short_insert(k, term);
+                }
+                if stop {
+                    continue;
+                }
+                return true;
             }
             self.scratch.clear();
             let mut has_lower = false;
@@ -527,41 +523,33 @@ thread_local! {
 /// Runs the `news` analyzer over `text`, calling `f(term, start, end)` for each token
 /// (offsets are bytes of `text`).
 pub fn for_each_token(text: &str, mut f: impl FnMut(&str, usize, usize)) {
-    for_each_token_at(text, |t, from, to, _| f(t, from, to));
+    tokens(text, None, |t| f(&t.text, t.offset_from, t.offset_to));
 }
 
 /// Like [`for_each_token`], for callers that only look for tokens equal to `terms`:
 /// plain words that cannot stem to one of them are not stemmed and come with an empty
 /// term. Snippets use it: a fresh process would otherwise stem every word of every hit.
 pub fn for_each_token_near(text: &str, terms: &[&str], mut f: impl FnMut(&str, usize, usize)) {
+    let only = terms
+        .iter()
+        .map(|t| t.as_bytes().iter().take(2).copied().collect())
+        .collect();
+    tokens(text, Some(only), |t| f(&t.text, t.offset_from, t.offset_to));
+}
+
+/// Runs this thread's query-time analyzer over `text` with an optional filter (see
+/// [`NewsTokenizer::only`]), calling `f` for each token.
+fn tokens(text: &str, only: Option<Vec<Vec<u8>>>, mut f: impl FnMut(&Token)) {
     QUERY_TOKENIZER.with(|cell| {
         let mut tok = cell.borrow_mut();
-        tok.only = Some(
-            terms
-                .iter()
-                .map(|t| t.as_bytes().iter().take(2).copied().collect())
-                .collect(),
-        );
+        tok.only = only;
         {
             let mut stream = tok.token_stream(text);
             while stream.advance() {
-                let t = stream.token();
-                f(&t.text, t.offset_from, t.offset_to);
+                f(stream.token());
             }
         }
         tok.only = None;
-    });
-}
-
-/// Like [`for_each_token`], with the token's position (stop words leave gaps).
-fn for_each_token_at(text: &str, mut f: impl FnMut(&str, usize, usize, usize)) {
-    QUERY_TOKENIZER.with(|cell| {
-        let mut tok = cell.borrow_mut();
-        let mut stream = tok.token_stream(text);
-        while stream.advance() {
-            let t = stream.token();
-            f(&t.text, t.offset_from, t.offset_to, t.position);
-        }
     });
 }
 
@@ -578,9 +566,9 @@ pub fn news_terms(text: &str) -> Vec<String> {
 pub fn news_terms_at(text: &str) -> Vec<(usize, String)> {
     let mut out: Vec<(usize, String)> = Vec::new();
     let mut first = None;
-    for_each_token_at(text, |t, _, _, pos| {
-        let base = *first.get_or_insert(pos);
-        out.push((pos.wrapping_sub(base), t.to_string()));
+    tokens(text, None, |t| {
+        let base = *first.get_or_insert(t.position);
+        out.push((t.position.wrapping_sub(base), t.text.clone()));
     });
     out
 }

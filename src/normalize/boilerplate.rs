@@ -86,14 +86,22 @@ const TRIGGERS: &[&str] = &[
     "hour",
 ];
 
-fn triggers() -> &'static aho_corasick::AhoCorasick {
-    static T: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
-    T.get_or_init(|| {
+/// An ASCII-case-insensitive automaton of `words`, built once into `cell`.
+fn automaton(
+    cell: &'static OnceLock<aho_corasick::AhoCorasick>,
+    words: &[&str],
+) -> &'static aho_corasick::AhoCorasick {
+    cell.get_or_init(|| {
         aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
-            .build(TRIGGERS)
+            .build(words)
             .expect("trigger automaton builds")
     })
+}
+
+fn triggers() -> &'static aho_corasick::AhoCorasick {
+    static T: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    automaton(&T, TRIGGERS)
 }
 
 /// Removes inline boilerplate from a paragraph; returns the cleaned text.
@@ -137,12 +145,7 @@ const LINE_TRIGGERS: &[&str] = &[
 
 fn line_triggers() -> &'static aho_corasick::AhoCorasick {
     static T: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
-    T.get_or_init(|| {
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(LINE_TRIGGERS)
-            .expect("trigger automaton builds")
-    })
+    automaton(&T, LINE_TRIGGERS)
 }
 
 /// True for a whole line that is chrome and carries no article text.
