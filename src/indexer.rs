@@ -458,13 +458,9 @@ fn parse_one(found: FoundFile, old_hash: Option<u64>, cfg: &IndexConfig) -> Pars
         Ok((articles, errors))
     }))
     .unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
         Err(format!(
-            "internal error while parsing this file (please report it): {what}"
+            "internal error while parsing this file (please report it): {}",
+            crate::ingest::panic_message(panic.as_ref())
         ))
     });
     Parsed {

@@ -355,6 +355,15 @@ pub fn sniff(text: &str) -> Option<Format> {
     None
 }
 
+/// The message of a caught panic (`panic!("...")` payloads are `&str` or `String`).
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}
+
 /// Parses decoded text of a detected format. `opts.field_map` applies to the record
 /// formats and to Markdown front matter.
 ///
@@ -367,14 +376,10 @@ pub fn parse_text(format: Format, text: &str, opts: &IngestOptions) -> Result<Pa
         parse_text_unguarded(format, text, opts)
     }))
     .unwrap_or_else(|payload| {
-        let what = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
         Err(format!(
-            "internal error in the {} parser, please report it: {what}",
-            format.name()
+            "internal error in the {} parser, please report it: {}",
+            format.name(),
+            panic_message(payload.as_ref())
         ))
     })
 }
