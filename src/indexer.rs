@@ -23,7 +23,9 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::error::{Error, Result};
 use crate::index::{self, Opened};
 use crate::ingest::{self, FoundFile, IngestOptions};
-use crate::manifest::{CommitPayload, DocEntry, DupEntry, FileEntry, Manifest, Registry};
+use crate::manifest::{
+    CommitPayload, DocEntry, DocId, DupEntry, FileEntry, Keys, Manifest, PathKey, Registry,
+};
 use crate::model::Article;
 use crate::normalize::{self, NormalizeOptions};
 use crate::schema::SchemaSpec;
@@ -116,7 +118,7 @@ impl Summary {
 /// A parsed file on its way to the writer.
 struct Parsed {
     found: FoundFile,
-    key: String,
+    key: PathKey,
     hash: u64,
     outcome: std::result::Result<(Vec<Article>, Vec<String>), String>,
     /// Content identical to the manifest's: only the mtime needs updating.
@@ -211,55 +213,72 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
         every_file: cfg.report_every_file,
         ..Summary::default()
     };
-    let mut found: Vec<FoundFile> = Vec::new();
+    let mut found: Vec<(PathKey, FoundFile)> = Vec::new();
     let mut walk_problems = Vec::new();
     for r in &roots {
         let (f, p) = ingest::walk(r);
-        found.extend(f);
+        found.extend(f.into_iter().map(|f| {
+            let key = path_key(&f.path);
+            // share the manifest's copy of the path instead of holding a second one
+            let key = match manifest.files.get_key_value(key.as_str()) {
+                Some((k, _)) => k.clone(),
+                None => PathKey::from(key),
+            };
+            (key, f)
+        }));
         walk_problems.extend(p);
     }
-    let seen: HashSet<String> = found.iter().map(|f| path_key(&f.path)).collect();
+    // sorted by key: membership is a binary search, and a file under two of the
+    // given roots (`a` and `a/b`) is read once
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found.dedup_by(|a, b| a.0 == b.0);
+    let position = |key: &str| found.binary_search_by(|(k, _)| k.as_ref().cmp(key)).ok();
     summary.files_seen = found.len() + walk_problems.len();
 
     // ---- diff
-    let mut todo: Vec<(FoundFile, Option<u64>)> = Vec::new();
-    for f in &found {
-        let key = path_key(&f.path);
-        match manifest.files.get(&key) {
-            Some(e) if e.size == f.size && e.mtime_ns == f.mtime_ns => {}
-            Some(e) => todo.push((f.clone(), Some(e.hash))),
-            None => todo.push((f.clone(), None)),
+    let mut todo: Vec<(usize, Option<u64>)> = Vec::new();
+    let mut in_todo = vec![false; found.len()];
+    for (i, (key, f)) in found.iter().enumerate() {
+        match manifest.files.get(key) {
+            Some(e) if e.size == f.size && e.mtime_ns == f.mtime_ns => continue,
+            Some(e) => todo.push((i, Some(e.hash))),
+            None => todo.push((i, None)),
         }
+        in_todo[i] = true;
     }
-    let deleted: Vec<String> = manifest
+    let deleted: Vec<PathKey> = manifest
         .files
         .keys()
-        .filter(|k| is_under(k, &root_keys) && !seen.contains(*k))
+        .filter(|k| is_under(k, &root_keys) && position(k).is_none())
         .cloned()
         .collect();
 
     // Files whose duplicates pointed at a file that goes away or changes must be re-read.
-    let affected: HashSet<String> = deleted
+    let affected: HashSet<&str> = deleted
         .iter()
-        .cloned()
+        .map(|k| k.as_ref())
         .chain(
             todo.iter()
                 .filter(|(_, h)| h.is_some())
-                .map(|(f, _)| path_key(&f.path)),
+                .map(|&(i, _)| found[i].0.as_ref()),
         )
         .collect();
-    let todo_keys: HashSet<String> = todo.iter().map(|(f, _)| path_key(&f.path)).collect();
     let mut dependents = Vec::new();
     for (k, e) in &manifest.files {
-        if !todo_keys.contains(k)
-            && e.dups.iter().any(|d| affected.contains(d.of.as_str()))
-            && let Some(f) = found.iter().find(|f| &path_key(&f.path) == k)
+        if e.extra
+            .dups()
+            .iter()
+            .any(|d| affected.contains(d.of.as_ref()))
+            && let Some(i) = position(k)
+            && !in_todo[i]
         {
-            dependents.push(f.clone());
+            dependents.push(i);
         }
     }
-    for f in dependents {
-        todo.push((f, None));
+    drop(affected);
+    for i in dependents {
+        in_todo[i] = true;
+        todo.push((i, None));
     }
 
     // Nothing to read, delete or report: a no-op run commits nothing (no manifest
@@ -277,12 +296,12 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
 
     // ---- deletions
     for key in &deleted {
-        if let Some(entry) = w.manifest.files.remove(key) {
+        if let Some(entry) = w.manifest.files.remove(key.as_ref()) {
             let n = w.drop_docs(&entry);
             w.summary.documents_removed += n;
             w.summary.removed += 1;
             w.summary.report(FileReport {
-                path: key.clone(),
+                path: key.to_string(),
                 status: FileStatus::Removed,
                 documents: n,
                 reason: None,
@@ -303,14 +322,13 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
         });
     }
     // unchanged files are reported from the manifest without being read
-    for f in &found {
-        let key = path_key(&f.path);
-        if todo_keys.contains(&key) {
+    for (i, (key, _)) in found.iter().enumerate() {
+        if in_todo[i] {
             continue;
         }
-        if let Some(e) = w.manifest.files.get(&key) {
-            let (status, reason) = match &e.skipped {
-                Some(r) => (FileStatus::Skipped, Some(r.clone())),
+        if let Some(e) = w.manifest.files.get(key) {
+            let (status, reason) = match e.extra.skipped() {
+                Some(r) => (FileStatus::Skipped, Some(r.to_string())),
                 None => (FileStatus::Unchanged, None),
             };
             match status {
@@ -318,7 +336,7 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
                 _ => w.summary.unchanged += 1,
             }
             w.summary.report(FileReport {
-                path: key,
+                path: key.to_string(),
                 status,
                 documents: e.docs.len(),
                 reason,
@@ -327,6 +345,24 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
             });
         }
     }
+    // the parser jobs take their files out of the walk list, which then goes
+    let todo: Vec<(PathKey, FoundFile, Option<u64>)> = todo
+        .into_iter()
+        .map(|(i, h)| {
+            let (key, f) = &mut found[i];
+            let f = std::mem::replace(
+                f,
+                FoundFile {
+                    path: PathBuf::new(),
+                    size: 0,
+                    mtime_ns: 0,
+                },
+            );
+            (key.clone(), f, h)
+        })
+        .collect();
+    drop(in_todo);
+    drop(found);
 
     // ---- parse in parallel, write here
     let bar = progress_bar(cfg.progress, todo.len() as u64);
@@ -340,13 +376,14 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
         .map_err(|e| Error::Internal(format!("cannot start the parser threads: {e}")))?;
     let producer = std::thread::spawn(move || {
         pool.install(|| {
-            todo.into_par_iter().for_each_with(tx, |tx, (f, old_hash)| {
-                if stop2.load(Ordering::Relaxed) {
-                    return;
-                }
-                let parsed = parse_one(f, old_hash, &cfg2);
-                let _ = tx.send(parsed);
-            })
+            todo.into_par_iter()
+                .for_each_with(tx, |tx, (key, f, old_hash)| {
+                    if stop2.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let parsed = parse_one(key, f, old_hash, &cfg2);
+                    let _ = tx.send(parsed);
+                })
         });
     });
     let mut last_commit = Instant::now();
@@ -402,8 +439,7 @@ fn progress_bar(enabled: bool, len: u64) -> Option<indicatif::ProgressBar> {
 }
 
 /// Reads, hashes, parses and normalizes one file (runs on the rayon pool).
-fn parse_one(found: FoundFile, old_hash: Option<u64>, cfg: &IndexConfig) -> Parsed {
-    let key = path_key(&found.path);
+fn parse_one(key: PathKey, found: FoundFile, old_hash: Option<u64>, cfg: &IndexConfig) -> Parsed {
     let bytes = match ingest::read_bytes(&found.path, &cfg.ingest) {
         Ok(b) => b,
         Err(reason) => {
@@ -484,16 +520,16 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    fn delete_id(&mut self, id: &str) {
+    fn delete_id(&mut self, id: DocId) {
         self.writer
-            .delete_term(Term::from_field_text(self.opened.fields.id, id));
+            .delete_term(Term::from_field_text(self.opened.fields.id, &id.hex()));
     }
 
     /// Removes the documents a file owned; returns how many.
     fn drop_docs(&mut self, entry: &FileEntry) -> usize {
         for d in &entry.docs {
-            self.delete_id(&d.id);
-            self.registry.remove(&d.id);
+            self.delete_id(d.id);
+            self.registry.remove(d.id);
         }
         self.since_commit += entry.docs.len();
         entry.docs.len()
@@ -502,13 +538,13 @@ impl Writer<'_> {
     fn apply(&mut self, p: Parsed) {
         let previous = self.manifest.files.get(&p.key).cloned();
         if p.touched_only {
-            if let Some(e) = self.manifest.files.get_mut(&p.key) {
+            if let Some(e) = self.manifest.files.get_mut(&*p.key) {
                 e.mtime_ns = p.found.mtime_ns;
                 e.size = p.found.size;
             }
             self.summary.unchanged += 1;
             self.summary.report(FileReport {
-                path: p.key,
+                path: p.key.to_string(),
                 status: FileStatus::Unchanged,
                 documents: previous.map(|e| e.docs.len()).unwrap_or(0),
                 reason: None,
@@ -522,15 +558,7 @@ impl Writer<'_> {
             let n = self.drop_docs(old);
             self.summary.documents_removed += n;
         }
-        let mut entry = FileEntry {
-            size: p.found.size,
-            mtime_ns: p.found.mtime_ns,
-            hash: p.hash,
-            docs: vec![],
-            dups: vec![],
-            skipped: None,
-            record_errors: vec![],
-        };
+        let mut entry = FileEntry::new(p.found.size, p.found.mtime_ns, p.hash);
         let status_if_ok = if previous.is_some() {
             FileStatus::Updated
         } else {
@@ -539,11 +567,11 @@ impl Writer<'_> {
         let (articles, errors) = match p.outcome {
             Ok(v) => v,
             Err(reason) => {
-                entry.skipped = Some(reason.clone());
+                entry.extra.set_skipped(reason.clone());
                 self.manifest.files.insert(p.key.clone(), entry);
                 self.summary.skipped += 1;
                 self.summary.report(FileReport {
-                    path: p.key,
+                    path: p.key.to_string(),
                     status: FileStatus::Skipped,
                     documents: 0,
                     reason: Some(reason),
@@ -553,12 +581,20 @@ impl Writer<'_> {
                 return;
             }
         };
-        let mut dup_of: Vec<String> = Vec::new();
+        let mut dup_of: Vec<PathKey> = Vec::new();
         let mut added = 0;
+        // bad records found here, after parsing (they were once overwritten by the
+        // parser's list and lost)
+        let mut more_errors = Vec::new();
         for a in articles {
+            let Some(id) = DocId::parse(&a.id) else {
+                // ids are made by `normalize::hex_id`; anything else is a bug, reported
+                more_errors.push(format!("{}: malformed document id {:?}", a.path, a.id));
+                continue;
+            };
             let keys = dedup_keys(&a);
             let rich = a.richness();
-            if let Some(existing) = self.registry.find(&a.id, &keys) {
+            if let Some(existing) = self.registry.find(id, &keys) {
                 let owner = self.registry.by_id.get(&existing).cloned();
                 let Some(owner) = owner else { continue };
                 let keep_new = owner.path != p.key
@@ -568,47 +604,48 @@ impl Writer<'_> {
                     if !dup_of.contains(&owner.path) {
                         dup_of.push(owner.path.clone());
                     }
-                    entry.dups.push(DupEntry {
-                        id: a.id.clone(),
+                    entry.extra.push_dup(DupEntry {
+                        id,
                         of: owner.path.clone(),
                     });
                     continue;
                 }
                 // the new copy is richer: demote the old owner's copy to a duplicate
-                self.delete_id(&existing);
-                self.registry.remove(&existing);
+                self.delete_id(existing);
+                self.registry.remove(existing);
                 self.summary.duplicate_documents += 1;
-                if let Some(of) = self.manifest.files.get_mut(&owner.path) {
+                if let Some(of) = self.manifest.files.get_mut(&*owner.path) {
                     of.docs.retain(|d| d.id != existing);
-                    of.dups.push(DupEntry {
-                        id: existing.clone(),
+                    of.extra.push_dup(DupEntry {
+                        id: existing,
                         of: p.key.clone(),
                     });
                 }
             }
             if !self.fresh {
-                self.delete_id(&a.id);
+                self.delete_id(id);
             }
             let doc = index::to_document(&a, &self.opened.fields);
             if let Err(e) = self.writer.add_document(doc) {
-                entry
-                    .record_errors
-                    .push(format!("{}: cannot index: {e}", a.path));
+                more_errors.push(format!("{}: cannot index: {e}", a.path));
                 continue;
             }
             let d = DocEntry {
-                id: a.id,
+                id,
                 rich,
-                keys,
+                keys: Keys::new(&keys),
             };
             self.registry.insert(&p.key, &d);
             entry.docs.push(d);
             added += 1;
         }
+        let mut errors = errors;
+        errors.append(&mut more_errors);
+        entry.docs.shrink_to_fit();
         self.since_commit += added;
         self.summary.documents_indexed += added;
         self.summary.record_errors += errors.len();
-        entry.record_errors = errors.clone();
+        entry.extra.set_record_errors(errors.clone());
         let status = if added == 0 && !dup_of.is_empty() {
             self.summary.duplicate += 1;
             FileStatus::Duplicate
@@ -621,11 +658,11 @@ impl Writer<'_> {
         };
         self.manifest.files.insert(p.key.clone(), entry);
         self.summary.report(FileReport {
-            path: p.key,
+            path: p.key.to_string(),
             status,
             documents: added,
             reason: None,
-            duplicate_of: dup_of,
+            duplicate_of: dup_of.iter().map(|k| k.to_string()).collect(),
             record_errors: errors,
         });
     }
