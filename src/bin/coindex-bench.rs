@@ -19,6 +19,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+/// The same allocator as the `coindex` binary, so in-process query timings match it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// splitmix64: tiny, deterministic, good enough for test data.
 struct Rng(u64);
 
