@@ -8,7 +8,9 @@ use clap::Parser;
 
 /// mimalloc instead of glibc malloc: indexing 100k articles peaked at 430 MB RSS with
 /// glibc (freed parser and writer buffers stayed in its per-thread arenas) and at
-/// 256 MB with mimalloc, at the same speed (docs/PERFORMANCE.md).
+/// about 300 MB with mimalloc, at the same speed. Built without transparent huge
+/// pages (`no_thp`): zeroing a 2 MB page on first touch added 1-3 ms to every one-shot
+/// `coindex search` (docs/PERFORMANCE.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
