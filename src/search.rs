@@ -194,6 +194,9 @@ impl Engine {
             if terms.len() >= 2 && terms.len() <= 8 {
                 let mut per_field: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
                 for (field, boost) in self.boosts {
+                    if field == self.opened.fields.body {
+                        continue;
+                    }
                     let t: Vec<(usize, Term)> = terms
                         .iter()
                         .map(|(i, s)| (*i, Term::from_field_text(field, s)))
