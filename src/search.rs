@@ -80,6 +80,9 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
 }
 
+/// A ranked address: score, the date or score it ties on, and the document.
+type Ranked = (f32, i64, DocAddress);
+
 /// A compiled query: the two ranking tiers plus what to highlight.
 pub struct Compiled {
     pub strict: Box<dyn TQuery>,
@@ -266,9 +269,27 @@ impl Engine {
         limit: usize,
         sort: Sort,
         recent: bool,
-    ) -> Result<Vec<(f32, i64, DocAddress)>> {
+    ) -> Result<Vec<Ranked>> {
+        Ok(self.top_and_count(q, limit, sort, recent, false)?.0)
+    }
+
+    /// Top `limit` addresses of one query, and with `count` the number of matches,
+    /// counted in the same pass over the postings.
+    fn top_and_count(
+        &self,
+        q: &dyn TQuery,
+        limit: usize,
+        sort: Sort,
+        recent: bool,
+        count: bool,
+    ) -> Result<(Vec<Ranked>, Option<usize>)> {
         if limit == 0 {
-            return Ok(Vec::new());
+            let n = if count {
+                Some(self.searcher.search(q, &Count)?)
+            } else {
+                None
+            };
+            return Ok((Vec::new(), n));
         }
         let now = Utc::now().timestamp();
         let collector =
@@ -292,14 +313,20 @@ impl Engine {
                     }
                 }
             });
-        let hits = self.searcher.search(q, &collector)?;
-        Ok(hits
+        let (hits, n) = if count {
+            let (hits, n) = self.searcher.search(q, &(collector, Count))?;
+            (hits, Some(n))
+        } else {
+            (self.searcher.search(q, &collector)?, None)
+        };
+        let hits = hits
             .into_iter()
             .map(|((a, b), addr)| match sort {
                 Sort::Relevance => (a as f32, b as i64, addr),
                 Sort::Date => (b as f32, a as i64, addr),
             })
-            .collect())
+            .collect();
+        Ok((hits, n))
     }
 
     /// Loads a stored document.
@@ -316,8 +343,19 @@ impl Engine {
 
     /// Runs a search with an already compiled query.
     pub fn search_compiled(&self, req: &SearchRequest, c: &Compiled) -> Result<SearchResults> {
-        let total_hits = self.count(c)?;
-        let mut ranked = self.top(&*c.strict, req.limit, req.sort, req.recent)?;
+        // one pass when there is no second tier (a phrase, one word): the count is the
+        // first tier's; otherwise it is the loose tier's, which holds the first
+        let (mut ranked, n) = self.top_and_count(
+            &*c.strict,
+            req.limit,
+            req.sort,
+            req.recent,
+            c.loose.is_none(),
+        )?;
+        let total_hits = match n {
+            Some(n) => n,
+            None => self.count(c)?,
+        };
         sort_ties(self, &mut ranked)?;
         if ranked.len() < req.limit
             && let Some(l) = &c.loose
