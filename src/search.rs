@@ -263,13 +263,7 @@ impl Engine {
     }
 
     /// Top `limit` addresses of one query, with their score.
-    fn top(
-        &self,
-        q: &dyn TQuery,
-        limit: usize,
-        sort: Sort,
-        recent: bool,
-    ) -> Result<Vec<Ranked>> {
+    fn top(&self, q: &dyn TQuery, limit: usize, sort: Sort, recent: bool) -> Result<Vec<Ranked>> {
         Ok(self.top_and_count(q, limit, sort, recent, false)?.0)
     }
 
