@@ -354,15 +354,7 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
         .into_iter()
         .map(|(i, h)| {
             let (key, f) = &mut found[i];
-            let f = std::mem::replace(
-                f,
-                FoundFile {
-                    path: PathBuf::new(),
-                    size: 0,
-                    mtime_ns: 0,
-                },
-            );
-            (key.clone(), f, h)
+            (key.clone(), std::mem::take(f), h)
         })
         .collect();
     drop(in_todo);

@@ -212,6 +212,36 @@ fn unchanged_files_are_not_read_and_touch_only_is_unchanged() {
 }
 
 #[test]
+fn a_file_under_two_given_roots_is_read_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("news");
+    let idx = tmp.path().join("ix");
+    small_corpus(&corpus);
+    let rep_path = tmp.path().join("report.json");
+    let inner = corpus.join("blockledger");
+    let o = index_cmd(
+        &corpus,
+        &idx,
+        &[
+            inner.to_str().unwrap(),
+            "--report",
+            rep_path.to_str().unwrap(),
+        ],
+    )
+    .output()
+    .unwrap();
+    assert_code(&o, 0);
+    let rep = report(&rep_path);
+    // the three blockledger files are listed under both roots: each is new once, not
+    // "updated" by its second listing
+    assert_eq!(rep["files_seen"], 5, "{rep}");
+    assert_eq!(rep["new"], 5, "{rep}");
+    assert_eq!(rep["updated"], 0, "{rep}");
+    assert_eq!(rep["files"].as_array().unwrap().len(), 5, "{rep}");
+    assert_eq!(doc_count(&idx), 5);
+}
+
+#[test]
 fn report_and_exit_status_account_for_skipped_files() {
     let tmp = tempfile::tempdir().unwrap();
     let corpus = tmp.path().join("news");

@@ -120,7 +120,7 @@ pub fn parse_field_map(args: &[String]) -> Result<Vec<(String, String)>, String>
 }
 
 /// A file found by the walker.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct FoundFile {
     pub path: PathBuf,
     pub size: u64,
