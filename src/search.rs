@@ -3,7 +3,7 @@
 //! Ranking rule for implicit AND: documents that contain *every* plain clause form the
 //! first tier; documents that contain only some of them follow in a second tier. Inside
 //! a tier, BM25 over title (×3), dek (×1.5) and body (×1) plus a phrase-proximity bonus
-//! when the words occur close together orders results; ties break by publication date
+//! when the words occur close together in the title or dek orders results; ties break by publication date
 //! (newest first) then id. `+term` is required in both tiers, `-term` excluded from both,
 //! and date, tag and source filters (flags or `published:` in the query) are hard
 //! filters everywhere. `--sort date` orders each tier newest first.
@@ -196,6 +196,8 @@ impl Engine {
             let terms = news_terms_at(&plain_words.join(" "));
             if terms.len() >= 2 && terms.len() <= 8 {
                 let mut per_field: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
+                // not the body: walking its positions for every document of the AND
+                // set was a third of a two-word query, and relevance did not need it
                 for (field, boost) in self.boosts {
                     if field == self.opened.fields.body {
                         continue;
@@ -268,7 +270,7 @@ impl Engine {
     }
 
     /// Top `limit` addresses of one query, and with `count` the number of matches,
-    /// counted in the same pass over the postings.
+    /// counted in the same pass over the postings (`None` when not counted).
     fn top_and_count(
         &self,
         q: &dyn TQuery,
@@ -278,12 +280,8 @@ impl Engine {
         count: bool,
     ) -> Result<(Vec<Ranked>, Option<usize>)> {
         if limit == 0 {
-            let n = if count {
-                Some(self.searcher.search(q, &Count)?)
-            } else {
-                None
-            };
-            return Ok((Vec::new(), n));
+            // nothing to rank; the caller counts with `count`
+            return Ok((Vec::new(), None));
         }
         let now = Utc::now().timestamp();
         let collector =
