@@ -232,6 +232,18 @@ proptest! {
     }
 
     #[test]
+    fn collapsing_whitespace_keeps_the_words_of_split_whitespace(
+        text in "([a-z]{1,6}|[ \t\n\r]{1,3}|\u{a0}|\u{2009}|\u{202f}|\u{85}|\u{1}|é|€|[.,]){0,40}",
+        prefix in "[a-z ]{0,4}",
+    ) {
+        let mut out = prefix.clone();
+        normalize::push_collapsed(&mut out, &text);
+        let words: Vec<&str> = text.split_whitespace().collect();
+        prop_assert_eq!(&out[..prefix.len()], prefix.as_str());
+        prop_assert_eq!(&out[prefix.len()..], words.join(" "));
+    }
+
+    #[test]
     fn normalizing_twice_changes_nothing(raw in raw_article(), fallback in "[A-Za-z .]{0,12}") {
         let o = opts("America/New_York");
         if let Ok(a) = normalize::normalize(raw, "/news/site/x.txt", &fallback, &o) {

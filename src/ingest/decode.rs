@@ -55,7 +55,8 @@ pub fn looks_binary(data: &[u8]) -> bool {
 
 fn utf16_guess(data: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     let sample = &data[..data.len().min(4096) & !1];
-    if sample.len() < 4 {
+    // UTF-16 text is half NUL bytes; one SIMD scan rules it out for ordinary text
+    if sample.len() < 4 || memchr::memchr(0, sample).is_none() {
         return None;
     }
     let even_nul = sample.iter().step_by(2).filter(|&&b| b == 0).count();

@@ -118,47 +118,60 @@ pub fn clean_inline(s: &str) -> String {
 
 /// Appends `s` to `out` with every run of whitespace (Unicode `White_Space`) collapsed
 /// to one space and none at either end; the same words as `str::split_whitespace`
-/// joined by spaces, without the intermediate vector. ASCII is scanned byte by byte.
+/// joined by spaces, without the intermediate vector. Text is copied in chunks: a
+/// chunk runs on over ASCII word bytes and single spaces between them, so ordinary
+/// prose is one copy per line rather than one per word.
 pub fn push_collapsed(out: &mut String, s: &str) {
     let b = s.as_bytes();
-    let mut word: Option<usize> = None;
-    let mut first = true;
-    let mut i = 0;
-    while i < b.len() {
-        if word.is_some() {
-            // inside a word: skip plain ASCII bytes quickly
-            while i < b.len() && b[i] > b' ' && b[i] < 0x80 {
-                i += 1;
-            }
-            if i == b.len() {
-                break;
-            }
-        }
+    let n = b.len();
+    // (is whitespace, byte length) of the char at i
+    let at = |i: usize| -> (bool, usize) {
         let c = b[i];
-        let (white, len) = if c < 0x80 {
+        if c < 0x80 {
             (matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'), 1)
         } else {
             let ch = s[i..].chars().next().unwrap_or(' ');
             (ch.is_whitespace(), ch.len_utf8())
-        };
-        if white {
-            if let Some(start) = word.take() {
-                if !first {
-                    out.push(' ');
-                }
-                out.push_str(&s[start..i]);
-                first = false;
-            }
-        } else if word.is_none() {
-            word = Some(i);
         }
-        i += len;
-    }
-    if let Some(start) = word {
+    };
+    let word_byte = |c: u8| c > b' ' && c < 0x80;
+    let mut first = true;
+    let mut i = 0;
+    loop {
+        // skip a whitespace run
+        while i < n {
+            let (white, len) = at(i);
+            if !white {
+                break;
+            }
+            i += len;
+        }
+        if i == n {
+            return;
+        }
+        let start = i;
+        loop {
+            while i < n && word_byte(b[i]) {
+                i += 1;
+            }
+            if i == n {
+                break;
+            }
+            if b[i] == b' ' && i + 1 < n && word_byte(b[i + 1]) {
+                i += 2;
+                continue;
+            }
+            let (white, len) = at(i);
+            if white {
+                break;
+            }
+            i += len;
+        }
         if !first {
             out.push(' ');
         }
-        out.push_str(&s[start..]);
+        out.push_str(&s[start..i]);
+        first = false;
     }
 }
 
