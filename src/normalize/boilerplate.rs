@@ -134,10 +134,7 @@ fn inline() -> &'static Inline {
                 .iter()
                 .map(|(p, _)| Regex::new(p).expect("boilerplate regex compiles"))
                 .collect(),
-            triggers: aho_corasick::AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .build(&words)
-                .expect("trigger automaton builds"),
+            triggers: ascii_ci_automaton(&words),
             guards,
         }
     })
@@ -157,17 +154,12 @@ impl Inline {
     }
 }
 
-/// An ASCII-case-insensitive automaton of `words`, built once into `cell`.
-fn automaton(
-    cell: &'static OnceLock<aho_corasick::AhoCorasick>,
-    words: &[&str],
-) -> &'static aho_corasick::AhoCorasick {
-    cell.get_or_init(|| {
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(words)
-            .expect("trigger automaton builds")
-    })
+/// An ASCII-case-insensitive automaton of `words`.
+fn ascii_ci_automaton(words: &[&str]) -> aho_corasick::AhoCorasick {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(words)
+        .expect("trigger automaton builds")
 }
 
 /// Removes inline boilerplate from a paragraph; returns the cleaned text.
@@ -220,7 +212,7 @@ const LINE_TRIGGERS: &[&str] = &[
 
 fn line_triggers() -> &'static aho_corasick::AhoCorasick {
     static T: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
-    automaton(&T, LINE_TRIGGERS)
+    T.get_or_init(|| ascii_ci_automaton(LINE_TRIGGERS))
 }
 
 /// True for a whole line that is chrome and carries no article text.
