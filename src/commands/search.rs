@@ -74,7 +74,7 @@ pub fn run(c: cli::SearchCmd, out: &mut dyn Write) -> Result<Status> {
     render(out, &results, format, fields.as_deref(), color).map_err(io_err)?;
     let status = if results.hits.is_empty() { 1 } else { 0 };
     // The process exits right after this: unmapping every segment file and freeing
-    // the results one by one cost about 1.5 ms of a 10 ms one-shot search, which the
+    // the results one by one cost about 1.3 ms of a 10-12 ms one-shot search, which the
     // kernel does at exit anyway in a single pass.
     std::mem::forget(results);
     std::mem::forget(engine);
