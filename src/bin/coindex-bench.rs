@@ -4,6 +4,7 @@
 //! ```text
 //! coindex-bench gen --articles 100000 --out /tmp/corpus-100k [--seed 42]
 //! coindex-bench run --corpus /tmp/corpus-100k --work /tmp/bench [--runs 5] [--queries 200]
+//! coindex-bench query --index /tmp/bench/index --work /tmp/bench [--queries 200]
 //! ```
 //! `gen` writes raw page dumps (multi-line and one-line shapes, with tickers, menus,
 //! newsletter promos, credits and "More For You" teasers) whose words follow a Zipf
@@ -12,6 +13,7 @@
 //! runs: full index throughput and peak RSS (the real `coindex` binary as a child
 //! process), index size, no-op and 1%-changed re-index times, query latency p50/p95 per
 //! query class in-process and as whole `coindex search` processes, and batch throughput.
+//! `query` runs only the query part against an index built before (the 1M column).
 //! Timing is never asserted anywhere; this binary only reports.
 
 use std::io::Write;
@@ -548,8 +550,15 @@ fn run(corpus: &Path, work: &Path, runs: usize, queries: usize) {
         median(&mut changed)
     );
 
-    // queries in-process
-    let engine = coindex::search::Engine::open(&idx).expect("open index");
+    query_classes(&bin, &idx, queries, &mut out);
+
+    // batch throughput
+    batch_throughput(&bin, &idx, work, &mut out);
+}
+
+/// Query latency per class, in-process and as whole `coindex search` processes.
+fn query_classes(bin: &Path, idx: &Path, queries: usize, out: &mut dyn Write) {
+    let engine = coindex::search::Engine::open(idx).expect("open index");
     let tz = chrono_tz::America::New_York;
     let _ = writeln!(
         out,
@@ -600,9 +609,9 @@ fn run(corpus: &Path, work: &Path, runs: usize, queries: usize) {
         for k in 0..(queries / 4).max(5) {
             let q = qs[k % qs.len()];
             let (d, _, _) = measure(
-                Command::new(&bin)
+                Command::new(bin)
                     .args(["search", q, "--index"])
-                    .arg(&idx)
+                    .arg(idx)
                     .args(*flags),
             );
             whole.push(d.as_secs_f64() * 1000.0);
@@ -616,8 +625,10 @@ fn run(corpus: &Path, work: &Path, runs: usize, queries: usize) {
             pct(&mut whole, 0.95)
         );
     }
+}
 
-    // batch throughput
+/// Queries per second of one `coindex search --batch` process over 1000 queries.
+fn batch_throughput(bin: &Path, idx: &Path, work: &Path, out: &mut dyn Write) {
     let batch = work.join("batch.txt");
     let mut lines = String::new();
     for k in 0..1000 {
@@ -627,11 +638,11 @@ fn run(corpus: &Path, work: &Path, runs: usize, queries: usize) {
     }
     std::fs::write(&batch, lines).expect("write batch");
     let (d, _, code) = measure(
-        Command::new(&bin)
+        Command::new(bin)
             .args(["search", "--batch"])
             .arg(&batch)
             .arg("--index")
-            .arg(&idx),
+            .arg(idx),
     );
     if code <= 1 {
         let _ = writeln!(
@@ -653,7 +664,7 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]";
+    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]";
     match args.get(1).map(String::as_str) {
         Some("gen") => {
             let (Some(n), Some(out)) = (
@@ -688,6 +699,21 @@ fn main() {
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(200);
             run(Path::new(&corpus), Path::new(&work), runs, queries);
+        }
+        Some("query") => {
+            let (Some(idx), Some(work)) = (flag("--index"), flag("--work")) else {
+                eprintln!("{usage}");
+                std::process::exit(2);
+            };
+            let queries = flag("--queries")
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(200);
+            let (bin, idx, work) = (coindex_bin(), Path::new(&idx), Path::new(&work));
+            std::fs::create_dir_all(work).expect("work dir");
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "index {}; coindex {}", idx.display(), bin.display());
+            query_classes(&bin, idx, queries, &mut out);
+            batch_throughput(&bin, idx, work, &mut out);
         }
         _ => {
             eprintln!("{usage}");
