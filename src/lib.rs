@@ -10,6 +10,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod collect;
 pub mod commands;
 pub mod config;
 pub mod error;

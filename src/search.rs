@@ -22,6 +22,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::analysis::news_terms_at;
+use crate::collect::{Ranked, TopByScore};
 use crate::config::{DateBound, DateInterval};
 use crate::error::{Error, Result};
 use crate::index::{self, Opened};
@@ -80,15 +81,15 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
 }
 
-/// A ranked address: score, the date or score it ties on, and the document.
-type Ranked = (f32, i64, DocAddress);
-
 /// A compiled query: the two ranking tiers plus what to highlight.
 pub struct Compiled {
     pub strict: Box<dyn TQuery>,
     /// `None` when the second tier would equal the first.
     pub loose: Option<Box<dyn TQuery>>,
     pub highlighter: Highlighter,
+    /// The first tier is one word's terms OR-ed over fields, nothing else: block-max
+    /// WAND can rank it, and counting it is a cheap second pass (see `collect`).
+    pub term_union: bool,
 }
 
 /// The searcher side of an index.
@@ -101,7 +102,23 @@ pub struct Engine {
 impl Engine {
     /// Opens an index for searching.
     pub fn open(dir: &std::path::Path) -> Result<Engine> {
-        let opened = index::open(dir)?;
+        let mut opened = index::open(dir)?;
+        // One task per segment on every core: a two-word AND over 1M articles (nine
+        // segments) took 60 ms on one core. A single-segment index stays on the calling
+        // thread, with no pool to start.
+        let segments = opened
+            .index
+            .searchable_segment_metas()
+            .map(|m| m.len())
+            .unwrap_or(1);
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(segments);
+        if threads > 1 {
+            // without the pool, search still works on one thread
+            let _ = opened.index.set_multithread_executor(threads);
+        }
         let reader = opened
             .index
             .reader_builder()
@@ -146,6 +163,22 @@ impl Engine {
             src: q,
         };
         let filter_clauses = c.filters(filters);
+        let term_union = filter_clauses.is_empty()
+            && !fuzzy
+            && match parsed.clauses.as_slice() {
+                [
+                    (
+                        Occur::Default | Occur::Must,
+                        Node::Word {
+                            text,
+                            prefix: false,
+                            fuzzy: None,
+                            ..
+                        },
+                    ),
+                ] => !is_hex_prefix(text) && news_terms_at(text).len() == 1,
+                _ => false,
+            };
         let mut strict: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
         let mut loose: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
         // second tier: at least one of the plain clauses (grouped, so that required
@@ -236,6 +269,7 @@ impl Engine {
             strict: strict_q,
             loose: loose_q,
             highlighter: c.hl,
+            term_union,
         })
     }
 
@@ -266,22 +300,35 @@ impl Engine {
 
     /// Top `limit` addresses of one query, with their score.
     fn top(&self, q: &dyn TQuery, limit: usize, sort: Sort, recent: bool) -> Result<Vec<Ranked>> {
-        Ok(self.top_and_count(q, limit, sort, recent, false)?.0)
+        Ok(self.top_and_count(q, limit, sort, recent, None)?.0)
     }
 
-    /// Top `limit` addresses of one query, and with `count` the number of matches,
-    /// counted in the same pass over the postings (`None` when not counted).
+    /// Top `limit` addresses of one query, and with `count` the number of matches
+    /// (`None` when not counted). `count` is `Some(term_union)`, with `term_union` as in
+    /// [`Compiled`]: it picks how to count (see `collect`).
     fn top_and_count(
         &self,
         q: &dyn TQuery,
         limit: usize,
         sort: Sort,
         recent: bool,
-        count: bool,
+        count: Option<bool>,
     ) -> Result<(Vec<Ranked>, Option<usize>)> {
         if limit == 0 {
             // nothing to rank; the caller counts with `count`
             return Ok((Vec::new(), None));
+        }
+        if sort == Sort::Relevance && !recent {
+            // prune unless the count must come from this pass (a phrase or an
+            // intersection, which a second pass would have to match all over again)
+            let prune = count != Some(false);
+            let (hits, n) = self.searcher.search(q, &TopByScore { limit, prune })?;
+            let n = match (count, prune) {
+                (None, _) => None,
+                (Some(_), false) => Some(n),
+                (Some(_), true) => Some(self.searcher.search(q, &Count)?),
+            };
+            return Ok((hits, n));
         }
         let now = Utc::now().timestamp();
         let collector =
@@ -305,7 +352,7 @@ impl Engine {
                     }
                 }
             });
-        let (hits, n) = if count {
+        let (hits, n) = if count.is_some() {
             let (hits, n) = self.searcher.search(q, &(collector, Count))?;
             (hits, Some(n))
         } else {
@@ -342,7 +389,7 @@ impl Engine {
             req.limit,
             req.sort,
             req.recent,
-            c.loose.is_none(),
+            c.loose.is_none().then_some(c.term_union),
         )?;
         let total_hits = match n {
             Some(n) => n,

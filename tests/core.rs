@@ -433,3 +433,71 @@ fn stop_words_are_not_indexed_but_phrases_across_them_match_exactly() {
         without.hits.iter().map(|h| &h.id).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn equal_scores_rank_newest_first_and_a_short_top_matches_the_full_ranking() {
+    // 12 copies of one story (equal scores) dated a day apart among 400 other matches:
+    // the top 5 must be the five newest copies, newest first, even though the ranking
+    // skips postings that cannot reach the top (block-max WAND) and reads dates only
+    // for candidates; and any short top must be the head of the full ranking.
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    let mut lines = String::new();
+    for i in 0..12 {
+        lines.push_str(&format!(
+            "{{\"url\":\"https://ties.example/copy-{i}\",\"title\":\"Hashrate hits a hashrate record\",\
+             \"published\":\"2024-03-{:02}T12:00:00Z\",\"body\":\"The network hashrate set a record.\"}}\n",
+            i + 1
+        ));
+    }
+    for i in 0..400 {
+        let filler = "miners reported steady output across the quarter ".repeat(1 + i % 9);
+        lines.push_str(&format!(
+            "{{\"url\":\"https://other.example/{i}\",\"title\":\"Quarterly miner report {i}\",\
+             \"published\":\"2023-02-01T{:02}:{:02}:00Z\",\"body\":\"Report {i}: {filler} The hashrate rose {i} percent.\"}}\n",
+            i / 60,
+            i % 60
+        ));
+    }
+    std::fs::write(docs.join("export.ndjson"), lines).unwrap();
+    let idx = dir.path().join("ix");
+    let idx = idx.to_str().unwrap();
+    assert_code(
+        &run(&["index", docs.to_str().unwrap(), "--index", idx, "-q"]),
+        0,
+    );
+    let top = |limit: &str| -> Serp {
+        let o = run(&[
+            "search", "hashrate", "--index", idx, "--format", "json", "--limit", limit,
+        ]);
+        assert_code(&o, 0);
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let five = top("5");
+    assert_eq!(five.total_hits, 412);
+    let dates: Vec<&str> = five
+        .hits
+        .iter()
+        .map(|h| h.published.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        dates,
+        [
+            "2024-03-12T12:00:00Z",
+            "2024-03-11T12:00:00Z",
+            "2024-03-10T12:00:00Z",
+            "2024-03-09T12:00:00Z",
+            "2024-03-08T12:00:00Z"
+        ]
+    );
+    let all = top("500");
+    assert_eq!(all.total_hits, 412);
+    assert_eq!(all.hits.len(), 412);
+    for limit in ["1", "12", "13", "50"] {
+        let short = top(limit);
+        let n = short.hits.len();
+        let ids = |s: &Serp, n: usize| s.hits[..n].iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&short, n), ids(&all, n), "--limit {limit}");
+    }
+}
