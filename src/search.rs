@@ -170,15 +170,41 @@ impl Engine {
                     (
                         Occur::Default | Occur::Must,
                         Node::Word {
+                            scope:
+                                Scope::All | Scope::Title | Scope::Dek | Scope::Body | Scope::Author,
                             text,
                             prefix: false,
                             fuzzy: None,
-                            ..
                         },
                     ),
                 ] => !is_hex_prefix(text) && news_terms_at(text).len() == 1,
                 _ => false,
             };
+        // the terms of a query made of plain words only (no operators, fields, phrases
+        // or filters), one per word
+        let flat_words: Option<Vec<String>> = if filter_clauses.is_empty() && !fuzzy {
+            parsed
+                .clauses
+                .iter()
+                .map(|(occur, node)| match (occur, node) {
+                    (
+                        Occur::Default,
+                        Node::Word {
+                            scope: Scope::All,
+                            text,
+                            prefix: false,
+                            fuzzy: None,
+                        },
+                    ) if !is_hex_prefix(text) => match news_terms_at(text).as_slice() {
+                        [(_, t)] => Some(t.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect()
+        } else {
+            None
+        };
         let mut strict: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
         let mut loose: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
         // second tier: at least one of the plain clauses (grouped, so that required
@@ -257,12 +283,44 @@ impl Engine {
             strict.push((TOccur::Must, f.box_clone()));
             loose.push((TOccur::Must, f));
         }
-        let strict_q: Box<dyn TQuery> = Box::new(BooleanQuery::new(strict));
+        // A lone word is the query itself. Wrapped in a boolean query it would hide a
+        // plain OR of terms from tantivy's block-max WAND, which only sees term scorers
+        // at the top level. Only text fields qualify: the keyword fields (tags, source,
+        // url, id) index no frequencies, and tantivy's block maxima for a bare term
+        // query on such a field are too low, so its pruning skipped matching documents
+        // (`tag:mining` lost its newest hits).
+        let strict_q: Box<dyn TQuery> = if term_union && strict.len() == 1 {
+            strict.remove(0).1
+        } else {
+            Box::new(BooleanQuery::new(strict))
+        };
         // The second tier is the loose query minus first-tier documents; those are
         // filtered out by address rather than with `MustNot(strict)`, which trips a
         // seek assertion in tantivy 0.27's phrase scorer.
         let loose_q: Option<Box<dyn TQuery>> = (defaults >= 2).then(|| {
-            let l: Box<dyn TQuery> = Box::new(BooleanQuery::new(loose));
+            let l: Box<dyn TQuery> = match &flat_words {
+                // plain words only: one flat OR of every (word, field) term, which
+                // tantivy ranks with block-max WAND and counts without scoring. The
+                // proximity bonus is left out: it needs every word in the title or the
+                // dek, and such a document is in the first tier, never in this one.
+                Some(words) => {
+                    let mut any: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
+                    for w in words {
+                        for (field, boost) in self.boosts {
+                            let t = TermQuery::new(
+                                Term::from_field_text(field, w),
+                                IndexRecordOption::WithFreqs,
+                            );
+                            any.push((
+                                TOccur::Should,
+                                Box::new(BoostQuery::new(Box::new(t), boost)),
+                            ));
+                        }
+                    }
+                    Box::new(BooleanQuery::new(any))
+                }
+                None => Box::new(BooleanQuery::new(loose)),
+            };
             l
         });
         Ok(Compiled {

@@ -436,7 +436,7 @@ fn stop_words_are_not_indexed_but_phrases_across_them_match_exactly() {
 
 #[test]
 fn equal_scores_rank_newest_first_and_a_short_top_matches_the_full_ranking() {
-    // 12 copies of one story (equal scores) dated a day apart among 400 other matches:
+    // 12 copies of one story (equal scores) dated a day apart among 800 other matches:
     // the top 5 must be the five newest copies, newest first, even though the ranking
     // skips postings that cannot reach the top (block-max WAND) and reads dates only
     // for candidates; and any short top must be the head of the full ranking.
@@ -444,17 +444,22 @@ fn equal_scores_rank_newest_first_and_a_short_top_matches_the_full_ranking() {
     let docs = dir.path().join("docs");
     std::fs::create_dir(&docs).unwrap();
     let mut lines = String::new();
-    for i in 0..12 {
-        lines.push_str(&format!(
-            "{{\"url\":\"https://ties.example/copy-{i}\",\"title\":\"Hashrate hits a hashrate record\",\
-             \"published\":\"2024-03-{:02}T12:00:00Z\",\"body\":\"The network hashrate set a record.\"}}\n",
-            i + 1
-        ));
-    }
-    for i in 0..400 {
+    // the copies sit in the middle of the file, so that they land in a later posting
+    // block than the first matches (block-max WAND skips whole blocks)
+    for n in 0..812 {
+        if (700..712).contains(&n) {
+            let i = n - 700;
+            lines.push_str(&format!(
+                "{{\"url\":\"https://ties.example/copy-{i}\",\"title\":\"Hashrate hits a hashrate record\",\"tags\":[\"mining\"],\
+                 \"published\":\"2024-03-{:02}T12:00:00Z\",\"body\":\"The network hashrate set a record.\"}}\n",
+                i + 1
+            ));
+            continue;
+        }
+        let i = if n < 700 { n } else { n - 12 };
         let filler = "miners reported steady output across the quarter ".repeat(1 + i % 9);
         lines.push_str(&format!(
-            "{{\"url\":\"https://other.example/{i}\",\"title\":\"Quarterly miner report {i}\",\
+            "{{\"url\":\"https://other.example/{i}\",\"title\":\"Quarterly miner report {i}\",\"tags\":[\"mining\"],\
              \"published\":\"2023-02-01T{:02}:{:02}:00Z\",\"body\":\"Report {i}: {filler} The hashrate rose {i} percent.\"}}\n",
             i / 60,
             i % 60
@@ -467,33 +472,37 @@ fn equal_scores_rank_newest_first_and_a_short_top_matches_the_full_ranking() {
         &run(&["index", docs.to_str().unwrap(), "--index", idx, "-q"]),
         0,
     );
-    let top = |limit: &str| -> Serp {
+    let search = |q: &str, limit: &str| -> Serp {
         let o = run(&[
-            "search", "hashrate", "--index", idx, "--format", "json", "--limit", limit,
+            "search", q, "--index", idx, "--format", "json", "--limit", limit,
         ]);
         assert_code(&o, 0);
         serde_json::from_slice(&o.stdout).unwrap()
     };
+    let top = |limit: &str| search("hashrate", limit);
+    let newest = [
+        "2024-03-12T12:00:00Z",
+        "2024-03-11T12:00:00Z",
+        "2024-03-10T12:00:00Z",
+        "2024-03-09T12:00:00Z",
+        "2024-03-08T12:00:00Z",
+    ];
+    let dates = |s: &Serp| -> Vec<String> {
+        s.hits
+            .iter()
+            .map(|h| h.published.clone().unwrap_or_default())
+            .collect()
+    };
     let five = top("5");
-    assert_eq!(five.total_hits, 412);
-    let dates: Vec<&str> = five
-        .hits
-        .iter()
-        .map(|h| h.published.as_deref().unwrap_or(""))
-        .collect();
-    assert_eq!(
-        dates,
-        [
-            "2024-03-12T12:00:00Z",
-            "2024-03-11T12:00:00Z",
-            "2024-03-10T12:00:00Z",
-            "2024-03-09T12:00:00Z",
-            "2024-03-08T12:00:00Z"
-        ]
-    );
-    let all = top("500");
-    assert_eq!(all.total_hits, 412);
-    assert_eq!(all.hits.len(), 412);
+    assert_eq!(five.total_hits, 812);
+    assert_eq!(dates(&five), newest);
+    // every document ties on a tag query: it is the date alone that orders them
+    let tagged = search("tag:mining", "5");
+    assert_eq!(tagged.total_hits, 812);
+    assert_eq!(dates(&tagged), newest);
+    let all = top("1000");
+    assert_eq!(all.total_hits, 812);
+    assert_eq!(all.hits.len(), 812);
     for limit in ["1", "12", "13", "50"] {
         let short = top(limit);
         let n = short.hits.len();
