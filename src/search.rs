@@ -88,8 +88,20 @@ pub struct Compiled {
     pub loose: Option<Box<dyn TQuery>>,
     pub highlighter: Highlighter,
     /// The first tier is one word's terms OR-ed over fields, nothing else: block-max
-    /// WAND can rank it, and counting it is a cheap second pass (see `collect`).
+    /// WAND can rank it, and counting it is a cheap second pass ([`Counting`]).
     pub term_union: bool,
+}
+
+/// Whether and how a ranking pass also counts the matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Counting {
+    No,
+    /// In the ranking pass itself: a phrase or an intersection, which a second pass
+    /// would have to match all over again.
+    WhileRanking,
+    /// In a second pass without scoring, so that the ranking pass can prune: a plain
+    /// OR of terms, whose count is cheap.
+    Separately,
 }
 
 /// Indexes with at least this many documents search their segments in parallel.
@@ -164,42 +176,22 @@ impl Engine {
             src: q,
         };
         let filter_clauses = c.filters(filters);
-        let term_union = filter_clauses.is_empty()
-            && !fuzzy
-            && match parsed.clauses.as_slice() {
-                [
-                    (
-                        Occur::Default | Occur::Must,
-                        Node::Word {
-                            scope:
-                                Scope::All | Scope::Title | Scope::Dek | Scope::Body | Scope::Author,
-                            text,
-                            prefix: false,
-                            fuzzy: None,
-                        },
-                    ),
-                ] => !is_hex_prefix(text) && news_terms_at(text).len() == 1,
-                _ => false,
-            };
-        // the terms of a query made of plain words only (no operators, fields, phrases
-        // or filters), one per word
-        let flat_words: Option<Vec<String>> = if filter_clauses.is_empty() && !fuzzy {
+        // a lone word on a text field (block-max WAND ranks it), and the terms of a
+        // query made of plain words only, one per word (see `loose_q`)
+        let plain = filter_clauses.is_empty() && !fuzzy;
+        let term_union = plain
+            && matches!(
+                parsed.clauses.as_slice(),
+                [(Occur::Default | Occur::Must, n)] if single_term(n).is_some_and(|(scope, _)| {
+                    matches!(scope, Scope::All | Scope::Title | Scope::Dek | Scope::Body | Scope::Author)
+                })
+            );
+        let flat_words: Option<Vec<String>> = if plain {
             parsed
                 .clauses
                 .iter()
-                .map(|(occur, node)| match (occur, node) {
-                    (
-                        Occur::Default,
-                        Node::Word {
-                            scope: Scope::All,
-                            text,
-                            prefix: false,
-                            fuzzy: None,
-                        },
-                    ) if !is_hex_prefix(text) => match news_terms_at(text).as_slice() {
-                        [(_, t)] => Some(t.clone()),
-                        _ => None,
-                    },
+                .map(|(occur, node)| match (occur, single_term(node)) {
+                    (Occur::Default, Some((Scope::All, term))) => Some(term),
                     _ => None,
                 })
                 .collect()
@@ -287,9 +279,9 @@ impl Engine {
         // A lone word is the query itself. Wrapped in a boolean query it would hide a
         // plain OR of terms from tantivy's block-max WAND, which only sees term scorers
         // at the top level. Only text fields qualify: the keyword fields (tags, source,
-        // url, id) index no frequencies, and tantivy's block maxima for a bare term
-        // query on such a field are too low, so its pruning skipped matching documents
-        // (`tag:mining` lost its newest hits).
+        // url, id) index no frequencies, and pruning a bare term query on such a field
+        // skipped matching documents when it was tried (`tag:mining` lost its newest
+        // hits at 100k articles).
         let strict_q: Box<dyn TQuery> = if term_union && strict.len() == 1 {
             strict.remove(0).1
         } else {
@@ -359,33 +351,30 @@ impl Engine {
 
     /// Top `limit` addresses of one query, with their score.
     fn top(&self, q: &dyn TQuery, limit: usize, sort: Sort, recent: bool) -> Result<Vec<Ranked>> {
-        Ok(self.top_and_count(q, limit, sort, recent, None)?.0)
+        Ok(self.top_and_count(q, limit, sort, recent, Counting::No)?.0)
     }
 
-    /// Top `limit` addresses of one query, and with `count` the number of matches
-    /// (`None` when not counted). `count` is `Some(term_union)`, with `term_union` as in
-    /// [`Compiled`]: it picks how to count (see `collect`).
+    /// Top `limit` addresses of one query, and the number of matches unless `counting`
+    /// is [`Counting::No`].
     fn top_and_count(
         &self,
         q: &dyn TQuery,
         limit: usize,
         sort: Sort,
         recent: bool,
-        count: Option<bool>,
+        counting: Counting,
     ) -> Result<(Vec<Ranked>, Option<usize>)> {
         if limit == 0 {
             // nothing to rank; the caller counts with `count`
             return Ok((Vec::new(), None));
         }
         if sort == Sort::Relevance && !recent {
-            // prune unless the count must come from this pass (a phrase or an
-            // intersection, which a second pass would have to match all over again)
-            let prune = count != Some(false);
+            let prune = counting != Counting::WhileRanking;
             let (hits, n) = self.searcher.search(q, &TopByScore { limit, prune })?;
-            let n = match (count, prune) {
-                (None, _) => None,
-                (Some(_), false) => Some(n),
-                (Some(_), true) => Some(self.searcher.search(q, &Count)?),
+            let n = match counting {
+                Counting::No => None,
+                Counting::WhileRanking => Some(n),
+                Counting::Separately => Some(self.searcher.search(q, &Count)?),
             };
             return Ok((hits, n));
         }
@@ -411,7 +400,7 @@ impl Engine {
                     }
                 }
             });
-        let (hits, n) = if count.is_some() {
+        let (hits, n) = if counting != Counting::No {
             let (hits, n) = self.searcher.search(q, &(collector, Count))?;
             (hits, Some(n))
         } else {
@@ -448,7 +437,11 @@ impl Engine {
             req.limit,
             req.sort,
             req.recent,
-            c.loose.is_none().then_some(c.term_union),
+            match (&c.loose, c.term_union) {
+                (Some(_), _) => Counting::No,
+                (None, true) => Counting::Separately,
+                (None, false) => Counting::WhileRanking,
+            },
         )?;
         let total_hits = match n {
             Some(n) => n,
@@ -538,6 +531,23 @@ struct Compiler<'a> {
     fuzzy: bool,
     hl: Highlighter,
     src: &'a str,
+}
+
+/// The scope and the one term of a plain word: no prefix, no fuzziness, and text that
+/// analyzes to exactly one term (not a stop word, not a multi-term phrase).
+fn single_term(node: &Node) -> Option<(Scope, String)> {
+    match node {
+        Node::Word {
+            scope,
+            text,
+            prefix: false,
+            fuzzy: None,
+        } if !is_hex_prefix(text) => match news_terms_at(text).as_slice() {
+            [(_, t)] => Some((*scope, t.clone())),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn is_hex_prefix(w: &str) -> bool {

@@ -31,7 +31,12 @@ impl Highlighter {
     }
 
     fn matches(&self, token: &str) -> bool {
-        self.terms.contains(token)
+        if token.is_empty() {
+            // a word the filtered tokenizer skipped (see `spans`)
+            return false;
+        }
+        // a query has a handful of terms: a scan beats hashing every token of a body
+        self.terms.iter().any(|t| t == token)
             || self.prefixes.iter().any(|p| token.starts_with(p.as_str()))
             || self
                 .fuzzy
@@ -45,30 +50,23 @@ impl Highlighter {
             return Vec::new();
         }
         let mut out = Vec::new();
+        let mut push = |t: &str, from, to| {
+            if self.matches(t) {
+                out.push((from, to));
+            }
+        };
         if self.fuzzy.is_empty() {
             // exact terms and prefixes: words that cannot stem to them are skipped (they
-            // come back with an empty term), and a query has a handful of terms, so a
-            // scan of them beats hashing every token of the body
-            let terms: Vec<&str> = self.terms.iter().map(String::as_str).collect();
-            let wanted: Vec<&str> = terms
+            // come back with an empty term)
+            let wanted: Vec<&str> = self
+                .terms
                 .iter()
-                .copied()
-                .chain(self.prefixes.iter().map(String::as_str))
+                .chain(&self.prefixes)
+                .map(String::as_str)
                 .collect();
-            crate::analysis::for_each_token_near(text, &wanted, |t, from, to| {
-                if !t.is_empty()
-                    && (terms.contains(&t)
-                        || self.prefixes.iter().any(|p| t.starts_with(p.as_str())))
-                {
-                    out.push((from, to));
-                }
-            });
+            crate::analysis::for_each_token_near(text, &wanted, &mut push);
         } else {
-            crate::analysis::for_each_token(text, |t, from, to| {
-                if self.matches(t) {
-                    out.push((from, to));
-                }
-            });
+            crate::analysis::for_each_token(text, &mut push);
         }
         out
     }
