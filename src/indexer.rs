@@ -103,6 +103,32 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Records that `path`'s copy of a document was dropped for the one in `of`, found
+    /// after `path` was processed (a richer copy came later; the parse pool hands files
+    /// over in any order, so either file of a pair can come first).
+    fn late_duplicate(&mut self, path: &str, of: &str, docs_left: usize) {
+        if let Some(r) = self.files.iter_mut().rev().find(|r| r.path == path) {
+            if !r.duplicate_of.iter().any(|d| d == of) {
+                r.duplicate_of.push(of.to_string());
+            }
+            return;
+        }
+        // not reported yet: it had nothing to report when it was processed, or it was
+        // indexed by an earlier run
+        self.files.push(FileReport {
+            path: path.to_string(),
+            status: if docs_left == 0 {
+                FileStatus::Duplicate
+            } else {
+                FileStatus::Unchanged
+            },
+            documents: docs_left,
+            reason: None,
+            duplicate_of: vec![of.to_string()],
+            record_errors: vec![],
+        });
+    }
+
     fn report(&mut self, r: FileReport) {
         if self.every_file
             || r.status == FileStatus::Skipped
@@ -630,6 +656,9 @@ impl Writer<'_> {
                         id: existing,
                         of: p.key.clone(),
                     });
+                    let left = of.docs.len();
+                    self.summary
+                        .late_duplicate(&owner.path, p.key.as_ref(), left);
                 }
             }
             // The registry holds exactly the ids in the index (both are committed

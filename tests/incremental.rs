@@ -434,3 +434,50 @@ fn rebuild_starts_from_scratch_and_refuses_foreign_folders() {
     assert_code(&o, 2);
     assert!(foreign.join("cat.jpg").exists());
 }
+
+#[test]
+fn a_richer_copy_that_comes_later_reports_the_one_it_replaces() {
+    // the parse pool hands files to the writer in any order, so the richer of two
+    // copies can arrive after the poorer one was indexed; the dropped copy must still
+    // be reported (here deterministically: the richer copy comes in a later run)
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    let body = "Miners are preparing for the halving by upgrading their fleets and \
+                locking in power contracts, according to several operators who spoke \
+                about their plans for the months after the reward cut this spring.";
+    let poor = format!(
+        "{{\"url\":\"https://wire.example/miners-halving\",\"title\":\"Miners Brace for the Halving\",\
+         \"published\":\"2024-04-01T10:00:00Z\",\"body\":\"{body}\"}}\n"
+    );
+    std::fs::write(docs.join("a.ndjson"), poor).unwrap();
+    let idx = dir.path().join("ix");
+    let idx = idx.to_str().unwrap();
+    let d = docs.to_str().unwrap();
+    assert_code(&run(&["index", d, "--index", idx]), 0);
+    let rich = format!(
+        "{{\"url\":\"https://wire.example/miners-halving\",\"title\":\"Miners Brace for the Halving\",\
+         \"published\":\"2024-04-01T10:00:00Z\",\"tags\":[\"mining\"],\"authors\":[\"Ana Ruiz\"],\
+         \"dek\":\"Operators upgrade fleets ahead of the reward cut.\",\"body\":\"{body}\"}}\n"
+    );
+    std::fs::write(docs.join("b.ndjson"), rich).unwrap();
+    let o = run(&["index", d, "--index", idx]);
+    let err = stderr(&o);
+    assert!(
+        err.lines().any(|l| l.starts_with("duplicate:")
+            && l.contains("a.ndjson")
+            && l.contains("b.ndjson")),
+        "{err}"
+    );
+    let serp: Value = serde_json::from_slice(
+        &run(&["search", "halving", "--index", idx, "--format", "json"]).stdout,
+    )
+    .unwrap();
+    assert_eq!(serp["total_hits"], 1);
+    assert!(
+        serp["hits"][0]["path"]
+            .as_str()
+            .unwrap()
+            .contains("b.ndjson")
+    );
+}
