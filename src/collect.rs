@@ -25,6 +25,15 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 /// and the document.
 pub type Ranked = (f32, i64, DocAddress);
 
+/// A document's publication date in seconds from the segment's `published` column,
+/// `i64::MIN` when it has none (it then ranks after every dated tie).
+pub fn published_secs(dates: Option<&Column<tantivy::DateTime>>, doc: DocId) -> i64 {
+    dates
+        .and_then(|c| c.first(doc))
+        .map(|d| d.into_timestamp_secs())
+        .unwrap_or(i64::MIN)
+}
+
 /// Collects the top `limit` documents by (score, date, address), and the number of
 /// matches unless `prune` is set.
 ///
@@ -82,11 +91,7 @@ pub struct TopByScoreSegment {
 
 impl TopByScoreSegment {
     fn date(&self, doc: DocId) -> i64 {
-        self.dates
-            .as_ref()
-            .and_then(|c| c.first(doc))
-            .map(|d| d.into_timestamp_secs())
-            .unwrap_or(i64::MIN)
+        published_secs(self.dates.as_ref(), doc)
     }
 
     /// Offers a matching document; returns the score a later document must exceed to

@@ -4,7 +4,8 @@
 //! `ingest` (walk, read, decode, one parser per format) → `normalize` (the one document
 //! model, dates, tags, ids, boilerplate rules) → `indexer` (incremental, crash-safe
 //! writes; `manifest` keeps the file → document bookkeeping) → `search` (query
-//! language in `query`, coin-aware analysis in `analysis`, snippets in `snippet`) →
+//! language in `query`, coin-aware analysis in `analysis`, top-k ranking in `collect`,
+//! snippets in `snippet`) →
 //! `output` (renderers), `commands` (one module per CLI command). `schema` reads the field contract in `index_schema/`.
 //! The binary in `main.rs` only parses arguments and maps results to exit codes.
 

@@ -22,7 +22,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::analysis::news_terms_at;
-use crate::collect::{Ranked, TopByScore};
+use crate::collect::{Ranked, TopByScore, published_secs};
 use crate::config::{DateBound, DateInterval};
 use crate::error::{Error, Result};
 use crate::index::{self, Opened};
@@ -378,16 +378,13 @@ impl Engine {
             };
             return Ok((hits, n));
         }
+        // date order and `--recent` need every match's date: the generic collector
         let now = Utc::now().timestamp();
         let collector =
             TopDocs::with_limit(limit).tweak_score(move |seg: &tantivy::SegmentReader| {
                 let col = seg.fast_fields().date("published").ok();
                 move |doc: tantivy::DocId, score: tantivy::Score| {
-                    let secs = col
-                        .as_ref()
-                        .and_then(|c| c.first(doc))
-                        .map(|d| d.into_timestamp_secs())
-                        .unwrap_or(i64::MIN);
+                    let secs = published_secs(col.as_ref(), doc);
                     let mut s = score as f64;
                     if recent && secs != i64::MIN {
                         // half-life of one year; at most doubles the score
