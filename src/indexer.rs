@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 use xxhash_rust::xxh3::xxh3_64;
@@ -141,6 +142,14 @@ impl Summary {
     }
 }
 
+/// A file found by the walk.
+#[derive(Clone)]
+struct Listed {
+    key: PathKey,
+    size: u64,
+    mtime_ns: i64,
+}
+
 /// A parsed file on its way to the writer.
 struct Parsed {
     found: FoundFile,
@@ -256,33 +265,46 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
         every_file: cfg.report_every_file,
         ..Summary::default()
     };
-    let mut found: Vec<(PathKey, FoundFile)> = Vec::new();
+    // The walk list holds a key, size and mtime per file: the key is the path itself
+    // when it is UTF-8, and only other paths keep their `PathBuf` (in `odd_paths`).
+    let mut found: Vec<Listed> = Vec::new();
+    let mut odd_paths: FxHashMap<PathKey, PathBuf> = FxHashMap::default();
     let mut walk_problems = Vec::new();
     for r in &roots {
-        let (f, p) = ingest::walk(r);
-        found.extend(f.into_iter().map(|f| {
-            let key = path_key(&f.path);
-            // share the manifest's copy of the path instead of holding a second one
-            let key = match manifest.files.get_key_value(key.as_str()) {
-                Some((k, _)) => k.clone(),
-                None => PathKey::from(key),
-            };
-            (key, f)
-        }));
-        walk_problems.extend(p);
+        ingest::walk_each(
+            r,
+            |f| {
+                let key = path_key(&f.path);
+                // share the manifest's copy of the path instead of holding a second one
+                let key = match manifest.files.get_key_value(key.as_str()) {
+                    Some((k, _)) => k.clone(),
+                    None => PathKey::from(key),
+                };
+                if f.path.to_str() != Some(&*key) {
+                    odd_paths.insert(key.clone(), f.path);
+                }
+                found.push(Listed {
+                    key,
+                    size: f.size,
+                    mtime_ns: f.mtime_ns,
+                });
+            },
+            &mut walk_problems,
+        );
     }
     // sorted by key: membership is a binary search, and a file under two of the
     // given roots (`a` and `a/b`) is read once
-    found.sort_by(|a, b| a.0.cmp(&b.0));
-    found.dedup_by(|a, b| a.0 == b.0);
-    let position = |key: &str| found.binary_search_by(|(k, _)| k.as_ref().cmp(key)).ok();
+    found.sort_by(|a, b| a.key.cmp(&b.key));
+    found.dedup_by(|a, b| a.key == b.key);
+    found.shrink_to_fit();
+    let position = |key: &str| found.binary_search_by(|f| f.key.as_ref().cmp(key)).ok();
     summary.files_seen = found.len() + walk_problems.len();
 
     // ---- diff
     let mut todo: Vec<(usize, Option<u64>)> = Vec::new();
     let mut in_todo = vec![false; found.len()];
-    for (i, (key, f)) in found.iter().enumerate() {
-        match manifest.files.get(key) {
+    for (i, f) in found.iter().enumerate() {
+        match manifest.files.get(&f.key) {
             Some(e) if e.size == f.size && e.mtime_ns == f.mtime_ns => continue,
             Some(e) => todo.push((i, Some(e.hash))),
             None => todo.push((i, None)),
@@ -303,7 +325,7 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
         .chain(
             todo.iter()
                 .filter(|(_, h)| h.is_some())
-                .map(|&(i, _)| found[i].0.as_ref()),
+                .map(|&(i, _)| found[i].key.as_ref()),
         )
         .collect();
     let mut dependents = Vec::new();
@@ -365,7 +387,7 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
         });
     }
     // unchanged files are reported from the manifest without being read
-    for (i, (key, _)) in found.iter().enumerate() {
+    for (i, Listed { key, .. }) in found.iter().enumerate() {
         if in_todo[i] {
             continue;
         }
@@ -389,12 +411,9 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
         }
     }
     // the parser jobs take their files out of the walk list, which then goes
-    let todo: Vec<(PathKey, FoundFile, Option<u64>)> = todo
+    let todo: Vec<(Listed, Option<u64>)> = todo
         .into_iter()
-        .map(|(i, h)| {
-            let (key, f) = &mut found[i];
-            (key.clone(), std::mem::take(f), h)
-        })
+        .map(|(i, h)| (found[i].clone(), h))
         .collect();
     drop(in_todo);
     drop(found);
@@ -411,14 +430,21 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
         .map_err(|e| Error::Internal(format!("cannot start the parser threads: {e}")))?;
     let producer = std::thread::spawn(move || {
         pool.install(|| {
-            todo.into_par_iter()
-                .for_each_with(tx, |tx, (key, f, old_hash)| {
-                    if stop2.load(Ordering::Relaxed) {
-                        return;
-                    }
-                    let parsed = parse_one(key, f, old_hash, &cfg2);
-                    let _ = tx.send(parsed);
-                })
+            todo.into_par_iter().for_each_with(tx, |tx, (f, old_hash)| {
+                if stop2.load(Ordering::Relaxed) {
+                    return;
+                }
+                let found = FoundFile {
+                    path: odd_paths
+                        .get(&f.key)
+                        .cloned()
+                        .unwrap_or_else(|| PathBuf::from(&*f.key)),
+                    size: f.size,
+                    mtime_ns: f.mtime_ns,
+                };
+                let parsed = parse_one(f.key, found, old_hash, &cfg2);
+                let _ = tx.send(parsed);
+            })
         });
     });
     let mut last_commit = Instant::now();
@@ -565,7 +591,7 @@ impl Writer<'_> {
     fn drop_docs(&mut self, entry: &FileEntry) -> usize {
         for d in &entry.docs {
             self.delete_id(d.id);
-            self.registry.remove(d.id);
+            self.registry.remove(d.id, d.keys.as_slice());
         }
         self.since_commit += entry.docs.len();
         entry.docs.len()
@@ -631,34 +657,41 @@ impl Writer<'_> {
             let keys = dedup_keys(&a);
             let rich = a.richness();
             if let Some(existing) = self.registry.find(id, &keys) {
-                let owner = self.registry.by_id.get(&existing).cloned();
-                let Some(owner) = owner else { continue };
-                let keep_new = owner.path != p.key
-                    && (rich > owner.rich || (rich == owner.rich && p.key < owner.path));
-                if !keep_new {
+                let Some(owner) = self.registry.owner(existing).cloned() else {
+                    continue;
+                };
+                // the owner's copy as the manifest records it; a copy owned by this
+                // same file (a repeated record) always wins, so it is not looked up
+                let theirs = (owner != p.key)
+                    .then(|| self.manifest.files.get(&*owner))
+                    .flatten()
+                    .and_then(|f| f.docs.iter().find(|d| d.id == existing))
+                    .copied();
+                let keep_new =
+                    theirs.is_some_and(|t| rich > t.rich || (rich == t.rich && p.key < owner));
+                let Some(theirs) = theirs.filter(|_| keep_new) else {
                     self.summary.duplicate_documents += 1;
-                    if !dup_of.contains(&owner.path) {
-                        dup_of.push(owner.path.clone());
+                    if !dup_of.contains(&owner) {
+                        dup_of.push(owner.clone());
                     }
                     entry.extra.push_dup(DupEntry {
                         id,
-                        of: owner.path.clone(),
+                        of: owner.clone(),
                     });
                     continue;
-                }
+                };
                 // the new copy is richer: demote the old owner's copy to a duplicate
                 self.delete_id(existing);
-                self.registry.remove(existing);
+                self.registry.remove(existing, theirs.keys.as_slice());
                 self.summary.duplicate_documents += 1;
-                if let Some(of) = self.manifest.files.get_mut(&*owner.path) {
+                if let Some(of) = self.manifest.files.get_mut(&*owner) {
                     of.docs.retain(|d| d.id != existing);
                     of.extra.push_dup(DupEntry {
                         id: existing,
                         of: p.key.clone(),
                     });
                     let left = of.docs.len();
-                    self.summary
-                        .late_duplicate(&owner.path, p.key.as_ref(), left);
+                    self.summary.late_duplicate(&owner, p.key.as_ref(), left);
                 }
             }
             // The registry holds exactly the ids in the index (both are committed

@@ -103,7 +103,7 @@ impl<'de> Deserialize<'de> for Keys {
 pub type PathKey = Arc<str>;
 
 /// One indexed document owned by a file.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct DocEntry {
     pub id: DocId,
     /// Richness of the indexed copy (see `Article::richness`).
@@ -162,7 +162,10 @@ struct RawEntry {
 }
 
 impl From<RawEntry> for FileEntry {
-    fn from(r: RawEntry) -> FileEntry {
+    fn from(mut r: RawEntry) -> FileEntry {
+        // serde grows the vector to four entries (160 bytes) for the usual single
+        // document: 110 MB of slack at a million files
+        r.docs.shrink_to_fit();
         let rare = !r.dups.is_empty() || r.skipped.is_some() || !r.record_errors.is_empty();
         FileEntry {
             size: r.size,
@@ -247,22 +250,57 @@ impl FileEntry {
 /// The manifest: files by absolute path.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Manifest {
+    #[serde(deserialize_with = "packed_files")]
     pub files: BTreeMap<PathKey, FileEntry>,
 }
 
-/// Owner of an indexed document, for dedup decisions.
-#[derive(Debug, Clone)]
-pub struct Owner {
-    pub path: PathKey,
-    pub rich: u64,
-    pub keys: Keys,
+/// Reads the file map in sorted runs and bulk-builds the tree from them: inserting a
+/// million sorted keys one by one leaves every B-tree node about half full (its
+/// split keeps six of eleven slots), bulk building fills them.
+fn packed_files<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<BTreeMap<PathKey, FileEntry>, D::Error> {
+    struct Files;
+    impl<'de> serde::de::Visitor<'de> for Files {
+        type Value = BTreeMap<PathKey, FileEntry>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a map from file paths to file entries")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            const RUN: usize = 1 << 16;
+            let mut files = BTreeMap::new();
+            let mut run: Vec<(PathKey, FileEntry)> = Vec::with_capacity(RUN);
+            let flush = |run: &mut Vec<(PathKey, FileEntry)>,
+                         files: &mut BTreeMap<PathKey, FileEntry>| {
+                // `from_iter` sorts (a no-op on a sorted run) and bulk-builds;
+                // `append` merges two trees into one bulk-built tree
+                let mut more: BTreeMap<PathKey, FileEntry> = run.drain(..).collect();
+                files.append(&mut more);
+            };
+            while let Some((k, v)) = map.next_entry::<PathKey, FileEntry>()? {
+                run.push((k, v));
+                if run.len() == RUN {
+                    flush(&mut run, &mut files);
+                }
+            }
+            flush(&mut run, &mut files);
+            Ok(files)
+        }
+    }
+    d.deserialize_map(Files)
 }
 
-/// In-memory lookups derived from the manifest.
+/// In-memory lookups derived from the manifest: which file owns each indexed document
+/// id, and which id holds each dedup key. An owner's richness and keys are read from
+/// its manifest entry when a duplicate needs them (rarely), instead of being copied
+/// here for every document: at a million documents the copy cost ~65 MB.
 #[derive(Debug, Default)]
 pub struct Registry {
-    pub by_id: FxHashMap<DocId, Owner>,
-    pub by_key: FxHashMap<u64, DocId>,
+    by_id: FxHashMap<DocId, PathKey>,
+    by_key: FxHashMap<u64, DocId>,
 }
 
 impl Registry {
@@ -285,20 +323,18 @@ impl Registry {
         for k in d.keys.as_slice() {
             self.by_key.insert(*k, d.id);
         }
-        self.by_id.insert(
-            d.id,
-            Owner {
-                path: path.clone(),
-                rich: d.rich,
-                keys: d.keys,
-            },
-        );
+        self.by_id.insert(d.id, path.clone());
     }
 
-    /// Forgets a document.
-    pub fn remove(&mut self, id: DocId) -> Option<Owner> {
+    /// The file that owns an indexed document.
+    pub fn owner(&self, id: DocId) -> Option<&PathKey> {
+        self.by_id.get(&id)
+    }
+
+    /// Forgets a document and its dedup `keys` (those of its manifest entry).
+    pub fn remove(&mut self, id: DocId, keys: &[u64]) -> Option<PathKey> {
         let owner = self.by_id.remove(&id)?;
-        for k in owner.keys.as_slice() {
+        for k in keys {
             if self.by_key.get(k) == Some(&id) {
                 self.by_key.remove(k);
             }
@@ -327,7 +363,7 @@ impl Manifest {
             return Ok(Manifest::default());
         }
         let path = manifest_path(index_dir, generation);
-        let data = std::fs::read(&path).map_err(|e| {
+        let data = std::fs::File::open(&path).map_err(|e| {
             Error::user(format!(
                 "the index manifest {} cannot be read ({e}); run `coindex index --rebuild <DIR>...` to rebuild the index",
                 path.display()
@@ -339,8 +375,10 @@ impl Manifest {
                 path.display()
             ))
         };
-        let json = zstd::stream::decode_all(&data[..]).map_err(|e| damaged(&e))?;
-        serde_json::from_slice(&json).map_err(|e| damaged(&e))
+        // decompressed while parsed: the JSON of a million-file manifest is ~200 MB
+        let json = zstd::stream::read::Decoder::new(data).map_err(|e| damaged(&e))?;
+        serde_json::from_reader(std::io::BufReader::with_capacity(1 << 16, json))
+            .map_err(|e| damaged(&e))
     }
 
     /// Writes the manifest of a generation durably (temp file, fsync, rename).
@@ -428,8 +466,10 @@ mod tests {
         let y = DocId(0xcd);
         assert_eq!(r.find(y, &[2]), Some(x));
         assert_eq!(r.find(x, &[]), Some(x));
-        r.remove(x);
+        assert_eq!(r.owner(x).map(|p| p.as_ref()), Some("/a.txt"));
+        assert_eq!(r.remove(x, &[1, 2]).as_deref(), Some("/a.txt"));
         assert_eq!(r.find(y, &[2]), None);
+        assert_eq!(r.owner(x), None);
         Manifest::remove_others(dir.path(), 9);
         assert!(Manifest::load(dir.path(), 4).is_err());
     }

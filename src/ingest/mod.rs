@@ -154,6 +154,13 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 pub fn walk(root: &Path) -> (Vec<FoundFile>, Vec<WalkProblem>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
+    walk_each(root, |f| files.push(f), &mut problems);
+    (files, problems)
+}
+
+/// [`walk`], handing each file to `on_file` as it is listed instead of collecting them
+/// (a million-file archive need not hold a million `PathBuf`s at once).
+pub fn walk_each(root: &Path, mut on_file: impl FnMut(FoundFile), problems: &mut Vec<WalkProblem>) {
     let walker = walkdir::WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
@@ -177,7 +184,7 @@ pub fn walk(root: &Path) -> (Vec<FoundFile>, Vec<WalkProblem>) {
                     continue;
                 }
                 match e.metadata() {
-                    Ok(m) => files.push(FoundFile {
+                    Ok(m) => on_file(FoundFile {
                         path: e.path().to_path_buf(),
                         size: m.len(),
                         mtime_ns: m
@@ -209,7 +216,6 @@ pub fn walk(root: &Path) -> (Vec<FoundFile>, Vec<WalkProblem>) {
             }
         }
     }
-    (files, problems)
 }
 
 /// Lowercased extension, with `.gz` reported separately.
