@@ -357,6 +357,17 @@ pub fn manifest_path(index_dir: &Path, generation: u64) -> PathBuf {
 }
 
 impl Manifest {
+    /// Rebuilds the file map with full nodes. `BTreeMap::append` of two non-empty maps
+    /// bulk-builds the merged tree and frees the old nodes as it goes, so packing needs
+    /// no second copy of the map.
+    pub fn pack(&mut self) {
+        if let Some((k, v)) = self.files.pop_first() {
+            let mut rest = std::mem::take(&mut self.files);
+            self.files.insert(k, v);
+            self.files.append(&mut rest);
+        }
+    }
+
     /// Loads the manifest of a generation; generation 0 is the empty manifest.
     pub fn load(index_dir: &Path, generation: u64) -> Result<Manifest> {
         if generation == 0 {
@@ -445,6 +456,9 @@ mod tests {
         });
         m.files.insert("/a.txt".into(), e);
         m.files.insert("/b.txt".into(), skipped);
+        let before = m.files.clone();
+        m.pack();
+        assert_eq!(m.files, before);
         m.save(dir.path(), 4).unwrap();
         let back = Manifest::load(dir.path(), 4).unwrap();
         assert_eq!(back.files, m.files);
