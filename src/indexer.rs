@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 use xxhash_rust::xxh3::xxh3_64;
@@ -357,12 +357,14 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
         untracked,
         since_commit: 0,
         new_files: 0,
+        changed: FxHashSet::default(),
         summary: &mut summary,
     };
 
     // ---- deletions
     for key in &deleted {
         if let Some(entry) = w.manifest.files.remove(key.as_ref()) {
+            w.changed.insert(key.clone());
             let n = w.drop_docs(&entry);
             w.summary.documents_removed += n;
             w.summary.removed += 1;
@@ -457,7 +459,7 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
         w.apply(p);
         if w.since_commit >= cfg.commit_every || last_commit.elapsed() > Duration::from_secs(300) {
             generation += 1;
-            w.commit(generation)?;
+            w.commit(generation, false)?;
             last_commit = Instant::now();
         }
     }
@@ -469,7 +471,7 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     }
     if !nothing_to_do {
         generation += 1;
-        w.commit(generation)?;
+        w.commit(generation, true)?;
         Manifest::remove_others(&opened.dir, generation);
     }
     summary.interrupted = stop.load(Ordering::Relaxed);
@@ -581,6 +583,8 @@ struct Writer<'a> {
     since_commit: usize,
     /// Files added to the manifest since it was last packed.
     new_files: usize,
+    /// Paths whose manifest entry changed since the last commit (what a delta holds).
+    changed: FxHashSet<PathKey>,
     summary: &'a mut Summary,
 }
 
@@ -606,6 +610,7 @@ impl Writer<'_> {
             if let Some(e) = self.manifest.files.get_mut(&*p.key) {
                 e.mtime_ns = p.found.mtime_ns;
                 e.size = p.found.size;
+                self.changed.insert(p.key.clone());
             }
             self.summary.unchanged += 1;
             self.summary.report(FileReport {
@@ -688,6 +693,7 @@ impl Writer<'_> {
                 self.registry.remove(existing, theirs.keys.as_slice());
                 self.summary.duplicate_documents += 1;
                 if let Some(of) = self.manifest.files.get_mut(&*owner) {
+                    self.changed.insert(owner.clone());
                     of.docs.retain(|d| d.id != existing);
                     of.extra.push_dup(DupEntry {
                         id: existing,
@@ -748,20 +754,28 @@ impl Writer<'_> {
     }
 
     fn insert_entry(&mut self, key: PathKey, entry: FileEntry) {
+        self.changed.insert(key.clone());
         if self.manifest.files.insert(key, entry).is_none() {
             self.new_files += 1;
         }
     }
 
-    /// Writes the manifest generation, then commits the index pointing at it.
-    fn commit(&mut self, generation: u64) -> Result<()> {
+    /// Writes the manifest generation, then commits the index pointing at it. `whole`
+    /// writes the whole manifest (a run's last commit); otherwise only the entries that
+    /// changed since the previous commit are written.
+    fn commit(&mut self, generation: u64, whole: bool) -> Result<()> {
         // a first run inserts files in nearly sorted order, which leaves the map's
         // nodes about half full; repacking whenever it grew by a quarter keeps them full
         if self.new_files * 4 >= self.manifest.files.len() {
             self.manifest.pack();
             self.new_files = 0;
         }
-        self.manifest.save(&self.opened.dir, generation)?;
+        if whole {
+            self.manifest.save(&self.opened.dir, generation)?;
+        } else {
+            self.manifest
+                .save_delta(&self.opened.dir, generation, &self.changed)?;
+        }
         let payload = CommitPayload {
             schema_version: SchemaSpec::bundled().version,
             manifest_gen: generation,
@@ -773,6 +787,7 @@ impl Writer<'_> {
         prepared.set_payload(&payload);
         prepared.commit()?;
         self.since_commit = 0;
+        self.changed.clear();
         Ok(())
     }
 }

@@ -304,9 +304,11 @@ fn manifests(idx: &Path) -> usize {
             r.flatten()
                 .filter(|e| {
                     let n = e.file_name().to_string_lossy().to_string();
+                    // a commit beyond the first: intermediate commits write deltas
                     n.starts_with("coindex-manifest.")
                         && n.ends_with(".json.zst")
                         && n != "coindex-manifest.1.json.zst"
+                        && n != "coindex-manifest.1.delta.json.zst"
                 })
                 .count()
         })
@@ -336,6 +338,13 @@ fn sigkill_mid_run_leaves_a_searchable_index_and_the_rerun_completes_exactly() {
     child.kill().unwrap();
     let status = child.wait().unwrap();
     assert!(!status.success(), "the indexer was killed before finishing");
+    // the periodic commits wrote deltas: the rerun must rebuild the manifest from them
+    let deltas = std::fs::read_dir(&idx)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".delta.json.zst"))
+        .count();
+    assert!(deltas >= 2, "{deltas} manifest deltas after the kill");
 
     let idx_s = idx.to_str().unwrap();
     let mid = doc_count(&idx);
