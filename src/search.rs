@@ -124,11 +124,16 @@ impl Engine {
         // a pool cost a one-shot rare-word search about 1 ms at 100k articles.
         let metas = opened.index.searchable_segment_metas().unwrap_or_default();
         let docs: u64 = metas.iter().map(|m| u64::from(m.num_docs())).sum();
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .min(metas.len());
-        if threads > 1 && docs >= PARALLEL_MIN_DOCS {
+        // (the core count reads cgroup files, so only a large index asks for it)
+        let threads = if docs >= PARALLEL_MIN_DOCS {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                .min(metas.len())
+        } else {
+            1
+        };
+        if threads > 1 {
             // without the pool, search still works on one thread
             let _ = opened.index.set_multithread_executor(threads);
         }
