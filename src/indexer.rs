@@ -413,7 +413,7 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
             });
         }
     }
-    // the parser jobs take their files out of the walk list, which then goes
+    // the parser jobs get their files from the walk list, which then goes
     let todo: Vec<(Listed, Option<u64>)> = todo
         .into_iter()
         .map(|(i, h)| (found[i].clone(), h))
@@ -675,9 +675,10 @@ impl Writer<'_> {
                     .flatten()
                     .and_then(|f| f.docs.iter().find(|d| d.id == existing))
                     .copied();
-                let keep_new =
-                    theirs.is_some_and(|t| rich > t.rich || (rich == t.rich && p.key < owner));
-                let Some(theirs) = theirs.filter(|_| keep_new) else {
+                // the new copy replaces theirs only if it is richer (ties: smaller path)
+                let replaced =
+                    theirs.filter(|t| rich > t.rich || (rich == t.rich && p.key < owner));
+                let Some(theirs) = replaced else {
                     self.summary.duplicate_documents += 1;
                     if !dup_of.contains(&owner) {
                         dup_of.push(owner.clone());
