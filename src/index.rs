@@ -6,9 +6,12 @@
 //! itself lives in `indexer`; queries live in `search`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
+use tantivy::directory::{OwnedBytes, WatchCallback, WatchHandle, WritePtr};
 use tantivy::schema::Value;
 use tantivy::{Index, TantivyDocument};
 
@@ -42,8 +45,23 @@ fn rebuild_hint(dir: &Path) -> String {
     )
 }
 
-/// Opens an existing index for reading, checking it is a coindex index of this schema.
+/// Opens an existing index for searching (files memory-mapped), checking it is a
+/// coindex index of this schema.
 pub fn open(dir: &Path) -> Result<Opened> {
+    open_with(dir, Access::Mapped)
+}
+
+/// How an opened index reads its files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// Memory-mapped: for searching, where a query touches a few pages of each file.
+    Mapped,
+    /// Memory-mapped, with the pages read released as the writer goes: its merges
+    /// stream whole segments (see [`WriterDirectory`]).
+    Writer,
+}
+
+fn open_with(dir: &Path, access: Access) -> Result<Opened> {
     if !dir.exists() {
         return Err(Error::user(format!(
             "no index at {}: create one with `coindex index <DIR>...` (or point --index / COINDEX_INDEX at an existing one)",
@@ -76,7 +94,11 @@ pub fn open(dir: &Path) -> Result<Opened> {
             rebuild_hint(dir)
         )));
     }
-    let index = Index::open_in_dir(dir).map_err(|e| {
+    let opened = match access {
+        Access::Mapped => Index::open_in_dir(dir),
+        Access::Writer => WriterDirectory::open(dir).and_then(Index::open),
+    };
+    let index = opened.map_err(|e| {
         Error::user(format!(
             "the index at {} cannot be opened: {e}; {}",
             dir.display(),
@@ -104,7 +126,7 @@ pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<Opened> {
         std::fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
     if dir.join(MARKER).exists() {
-        return open(dir);
+        return open_with(dir, Access::Writer);
     }
     if dir.exists() && !is_empty_dir(dir) {
         return Err(Error::user(format!(
@@ -125,10 +147,8 @@ pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<Opened> {
         docstore_blocksize: 16 * 1024,
         ..Default::default()
     };
-    let index = Index::builder()
-        .schema(schema)
-        .settings(settings)
-        .create_in_dir(dir)
+    let index = WriterDirectory::open(dir)
+        .and_then(|d| Index::create(d, schema, settings))
         .map_err(|e| Error::user(format!("cannot create an index in {}: {e}", dir.display())))?;
     let marker = Marker {
         schema_version: spec.version,
@@ -144,6 +164,158 @@ pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<Opened> {
         fields,
         dir: dir.to_path_buf(),
     })
+}
+
+/// A directory for the index writer: tantivy's `MmapDirectory`, except that the pages
+/// the writer has read are handed back to the kernel as it goes.
+///
+/// A merge reads every posting list, position list and docstore block of its source
+/// segments once. Through `mmap`, every page it touches stays mapped, and counted in
+/// the process's RSS, until the merge ends and its sources are unmapped: up to 374 MB
+/// for a merge of four 40k-document segments at a million articles. Here every read
+/// is counted, and after each [`RELEASE_EVERY`] bytes the mapped files still open are
+/// advised `MADV_DONTNEED`. For a read-only file mapping that only drops the pages
+/// from this process's page tables: the data stays in the page cache, and a page read
+/// again is mapped again on the next access, with the same contents. Reading with
+/// `pread` instead bounds RSS the same way but copies every posting list into a
+/// buffer: it cost a 1M build 80 s more system time.
+/// Searches open the index with plain `mmap`: a query touches a few pages of each file.
+#[derive(Debug, Clone)]
+struct WriterDirectory {
+    inner: tantivy::directory::MmapDirectory,
+}
+
+/// Bytes read through a [`WriterDirectory`] between two releases of its mapped pages
+/// (unit tests release after every few reads, so that a small merge reads released
+/// pages again).
+const RELEASE_EVERY: usize = if cfg!(test) { 1 << 10 } else { 32 << 20 };
+
+/// How many times the mapped pages were released (for the tests).
+static RELEASES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The mapped files of every [`WriterDirectory`] still open, and the bytes read from
+/// them since their pages were last released.
+static MAPPED: std::sync::Mutex<Vec<std::sync::Weak<OwnedBytes>>> =
+    std::sync::Mutex::new(Vec::new());
+static READ_SINCE_RELEASE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Drops the mapped pages of every file still open (see [`WriterDirectory`]).
+fn release_mapped_pages() {
+    let Ok(mut mapped) = MAPPED.lock() else {
+        return;
+    };
+    RELEASES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    mapped.retain(|weak| {
+        let Some(bytes) = weak.upgrade() else {
+            return false;
+        };
+        let data = bytes.as_slice();
+        // SAFETY: `data` is the whole of a live, read-only, file-backed mapping made by
+        // tantivy's `MmapDirectory` (it starts on a page boundary, and the `Arc` keeps
+        // it mapped during the call). MADV_DONTNEED on such a mapping only unmaps its
+        // pages from this process; a later access maps the unchanged file data again,
+        // so no reader, here or in another thread, can observe a difference.
+        unsafe {
+            libc::madvise(
+                data.as_ptr() as *mut libc::c_void,
+                data.len(),
+                libc::MADV_DONTNEED,
+            );
+        }
+        true
+    });
+}
+
+impl WriterDirectory {
+    fn open(root: &Path) -> tantivy::Result<WriterDirectory> {
+        Ok(WriterDirectory {
+            inner: tantivy::directory::MmapDirectory::open(root)?,
+        })
+    }
+}
+
+/// One open file of a [`WriterDirectory`]: the whole mapping, and reads counted.
+#[derive(Debug)]
+struct WriterFile {
+    bytes: Arc<OwnedBytes>,
+}
+
+impl tantivy::directory::FileHandle for WriterFile {
+    fn read_bytes(&self, range: std::ops::Range<usize>) -> std::io::Result<OwnedBytes> {
+        if range.end > self.bytes.len() || range.start > range.end {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "read of {range:?} beyond a file of {} bytes",
+                    self.bytes.len()
+                ),
+            ));
+        }
+        let read = READ_SINCE_RELEASE.fetch_add(range.len(), std::sync::atomic::Ordering::Relaxed);
+        if read + range.len() >= RELEASE_EVERY {
+            READ_SINCE_RELEASE.store(0, std::sync::atomic::Ordering::Relaxed);
+            release_mapped_pages();
+        }
+        Ok(self.bytes.slice(range))
+    }
+}
+
+impl tantivy::HasLen for WriterFile {
+    fn len(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
+impl tantivy::Directory for WriterDirectory {
+    fn get_file_handle(
+        &self,
+        path: &Path,
+    ) -> std::result::Result<Arc<dyn tantivy::directory::FileHandle>, OpenReadError> {
+        let handle = self.inner.get_file_handle(path)?;
+        let whole = handle
+            .read_bytes(0..handle.len())
+            .map_err(|e| OpenReadError::wrap_io_error(e, path.to_path_buf()))?;
+        let bytes = Arc::new(whole);
+        if let (false, Ok(mut mapped)) = (bytes.is_empty(), MAPPED.lock()) {
+            mapped.push(Arc::downgrade(&bytes));
+        }
+        Ok(Arc::new(WriterFile { bytes }))
+    }
+
+    fn delete(&self, path: &Path) -> std::result::Result<(), DeleteError> {
+        self.inner.delete(path)
+    }
+
+    fn exists(&self, path: &Path) -> std::result::Result<bool, OpenReadError> {
+        self.inner.exists(path)
+    }
+
+    fn open_write(&self, path: &Path) -> std::result::Result<WritePtr, OpenWriteError> {
+        self.inner.open_write(path)
+    }
+
+    fn atomic_read(&self, path: &Path) -> std::result::Result<Vec<u8>, OpenReadError> {
+        self.inner.atomic_read(path)
+    }
+
+    fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
+        self.inner.atomic_write(path, data)
+    }
+
+    fn sync_directory(&self) -> std::io::Result<()> {
+        self.inner.sync_directory()
+    }
+
+    fn acquire_lock(
+        &self,
+        lock: &tantivy::directory::Lock,
+    ) -> std::result::Result<tantivy::directory::DirectoryLock, LockError> {
+        self.inner.acquire_lock(lock)
+    }
+
+    fn watch(&self, callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+        self.inner.watch(callback)
+    }
 }
 
 fn is_empty_dir(dir: &Path) -> bool {
@@ -236,4 +408,105 @@ pub fn size_on_disk(dir: &Path) -> u64 {
         .filter(|m| m.is_file())
         .map(|m| m.len())
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::collector::Count;
+    use tantivy::query::TermQuery;
+    use tantivy::schema::{IndexRecordOption, STORED, STRING, Schema, TEXT};
+    use tantivy::{Term, doc};
+
+    /// A merge through the writer's directory, which drops the pages it has read every
+    /// kilobyte in tests, reads every posting and stored document intact.
+    #[test]
+    fn a_merge_reads_released_pages_again_intact() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut builder = Schema::builder();
+        let word = builder.add_text_field("word", STRING | STORED);
+        let body = builder.add_text_field("body", TEXT | STORED);
+        let schema = builder.build();
+        let index = Index::create(
+            WriterDirectory::open(tmp.path()).unwrap(),
+            schema,
+            Default::default(),
+        )
+        .unwrap();
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        for batch in 0..4 {
+            for i in 0..500 {
+                let n = batch * 500 + i;
+                writer
+                    .add_document(doc!(
+                        word => format!("w{}", n % 7),
+                        body => format!("document {n} of batch {batch} says hashrate {}", n % 13),
+                    ))
+                    .unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        let before = RELEASES.load(std::sync::atomic::Ordering::Relaxed);
+        let segments = index.searchable_segment_ids().unwrap();
+        assert_eq!(segments.len(), 4);
+        writer.merge(&segments).wait().unwrap();
+        writer.wait_merging_threads().unwrap();
+        assert!(
+            RELEASES.load(std::sync::atomic::Ordering::Relaxed) > before,
+            "the merge read more than a kilobyte without releasing pages"
+        );
+
+        // read the merged index back through plain mmap
+        let searcher = Index::open_in_dir(tmp.path())
+            .unwrap()
+            .reader()
+            .unwrap()
+            .searcher();
+        assert_eq!(searcher.segment_readers().len(), 1);
+        assert_eq!(searcher.num_docs(), 2000);
+        let count = |field, text: &str| {
+            let q = TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic);
+            searcher.search(&q, &Count).unwrap()
+        };
+        assert_eq!(count(word, "w3"), (0..2000).filter(|n| n % 7 == 3).count());
+        assert_eq!(count(body, "batch"), 2000);
+        assert_eq!(count(body, "1999"), 1);
+        let last = searcher
+            .search(
+                &TermQuery::new(
+                    Term::from_field_text(body, "1999"),
+                    IndexRecordOption::Basic,
+                ),
+                &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
+            )
+            .unwrap();
+        let stored: TantivyDocument = searcher.doc(last[0].1).unwrap();
+        assert_eq!(
+            stored.get_first(body).and_then(|v| v.as_str()),
+            Some("document 1999 of batch 3 says hashrate 10")
+        );
+    }
+
+    /// Reads past the end of a file are errors, not panics; empty reads are empty.
+    #[test]
+    fn writer_file_reads_check_their_range() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("f"), b"hashrate").unwrap();
+        std::fs::write(tmp.path().join("empty"), b"").unwrap();
+        let dir = WriterDirectory::open(tmp.path()).unwrap();
+        let f = tantivy::Directory::get_file_handle(&dir, Path::new("f")).unwrap();
+        assert_eq!(f.read_bytes(4..8).unwrap().as_slice(), b"rate");
+        release_mapped_pages();
+        assert_eq!(f.read_bytes(0..4).unwrap().as_slice(), b"hash");
+        assert!(f.read_bytes(4..9).is_err());
+        assert!(f.read_bytes(0..0).unwrap().is_empty());
+        let e = tantivy::Directory::get_file_handle(&dir, Path::new("empty")).unwrap();
+        assert_eq!(e.len(), 0);
+        assert!(matches!(
+            tantivy::Directory::get_file_handle(&dir, Path::new("missing")),
+            Err(OpenReadError::FileDoesNotExist(_))
+        ));
+    }
 }
