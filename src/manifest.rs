@@ -68,26 +68,26 @@ impl<'de> Deserialize<'de> for DocId {
 }
 
 /// Dedup keys of a document other than its id (title + day, body): at most two, kept
-/// inline; on disk a JSON array as before.
+/// inline, 0 marking an absent key (a real key of 0, one chance in 2^64, is not used
+/// for deduplication); on disk a JSON array as before.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Keys {
     k: [u64; 2],
-    n: u8,
 }
 
 impl Keys {
-    /// Keeps the first two keys of `keys`.
+    /// Keeps the first two non-zero keys of `keys`.
     pub fn new(keys: &[u64]) -> Keys {
         let mut out = Keys::default();
-        for &key in keys.iter().take(2) {
-            out.k[out.n as usize] = key;
-            out.n += 1;
+        for (slot, &key) in out.k.iter_mut().zip(keys.iter().filter(|&&k| k != 0)) {
+            *slot = key;
         }
         out
     }
 
     pub fn as_slice(&self) -> &[u64] {
-        &self.k[..self.n as usize]
+        let n = self.k.iter().take_while(|&&k| k != 0).count();
+        &self.k[..n]
     }
 }
 
@@ -106,6 +106,9 @@ impl<'de> Deserialize<'de> for Keys {
 /// A file path as the manifest keys it; shared between the manifest and the dedup
 /// registry instead of copied.
 pub type PathKey = Arc<str>;
+
+/// The documents of one file.
+pub type Docs = smallvec::SmallVec<[DocEntry; 1]>;
 
 /// One indexed document owned by a file.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
@@ -132,7 +135,9 @@ pub struct FileEntry {
     pub size: u64,
     pub mtime_ns: i64,
     pub hash: u64,
-    pub docs: Vec<DocEntry>,
+    /// Usually one document, kept inline in the entry (a heap block per file cost
+    /// ~48 bytes at a million files).
+    pub docs: Docs,
     /// The rarer facts, boxed so that an ordinary file's entry stays small.
     pub extra: Extra,
 }
@@ -157,7 +162,7 @@ struct RawEntry {
     mtime_ns: i64,
     hash: u64,
     #[serde(default)]
-    docs: Vec<DocEntry>,
+    docs: Docs,
     #[serde(default)]
     dups: Vec<DupEntry>,
     #[serde(default)]
@@ -168,8 +173,8 @@ struct RawEntry {
 
 impl From<RawEntry> for FileEntry {
     fn from(mut r: RawEntry) -> FileEntry {
-        // serde grows the vector to four entries (160 bytes) for the usual single
-        // document: 110 MB of slack at a million files
+        // serde grows a spilled list to four entries; only files with several
+        // documents spill
         r.docs.shrink_to_fit();
         let rare = !r.dups.is_empty() || r.skipped.is_some() || !r.record_errors.is_empty();
         FileEntry {
@@ -246,7 +251,7 @@ impl FileEntry {
             size,
             mtime_ns,
             hash,
-            docs: Vec::new(),
+            docs: Docs::new(),
             extra: Extra::default(),
         }
     }
