@@ -771,6 +771,7 @@ impl Writer<'_> {
             self.manifest.pack();
             self.new_files = 0;
         }
+        self.registry.compact();
         if whole {
             self.manifest.save(&self.opened.dir, generation)?;
         } else {
