@@ -429,7 +429,7 @@ impl<V: Slot> Table<V> {
     }
 
     /// Merges the recent entries into the sorted array (dropping dead slots) once they
-    /// are a quarter of it: the merges cost O(n) in all.
+    /// are a quarter of it, so a whole run costs a few sorts of the final array.
     fn compact(&mut self) {
         if self.recent.is_empty() || self.recent.len() * 4 < self.run.len() {
             return;
