@@ -855,6 +855,11 @@ mod tests {
         }
 
         proptest! {
+            // like tests/properties.rs: a failure is reported, never written into the repo
+            #![proptest_config(ProptestConfig {
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            })]
             #[test]
             fn registry_matches_two_hash_maps(
                 start in proptest::collection::vec((0u8..6, 0u8..24, proptest::collection::vec(0u8..12, 0..3)), 0..20),
