@@ -193,10 +193,11 @@ const RELEASE_EVERY: usize = if cfg!(test) { 1 << 10 } else { 32 << 20 };
 /// How many times the mapped pages were released (for the tests).
 static RELEASES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// The mapped files of every [`WriterDirectory`] still open, and the bytes read from
-/// them since their pages were last released.
+/// The mapped files of every [`WriterDirectory`] (dead ones are dropped at the next
+/// release).
 static MAPPED: std::sync::Mutex<Vec<std::sync::Weak<OwnedBytes>>> =
     std::sync::Mutex::new(Vec::new());
+/// Bytes read through a [`WriterDirectory`] since the mapped pages were last released.
 static READ_SINCE_RELEASE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Drops the mapped pages of every file still open (see [`WriterDirectory`]).
@@ -276,7 +277,10 @@ impl tantivy::Directory for WriterDirectory {
             .read_bytes(0..handle.len())
             .map_err(|e| OpenReadError::wrap_io_error(e, path.to_path_buf()))?;
         let bytes = Arc::new(whole);
-        if let (false, Ok(mut mapped)) = (bytes.is_empty(), MAPPED.lock()) {
+        // an empty file is not mapped at all
+        if !bytes.is_empty()
+            && let Ok(mut mapped) = MAPPED.lock()
+        {
             mapped.push(Arc::downgrade(&bytes));
         }
         Ok(Arc::new(WriterFile { bytes }))
