@@ -325,7 +325,7 @@ pub struct Registry {
 }
 
 /// A value of a [`Table`] that can mark its slot in the sorted array as removed.
-trait Slot: Clone + PartialEq {
+trait Slot {
     fn dead() -> Self;
     fn is_dead(&self) -> bool;
 }
