@@ -28,6 +28,9 @@ fn main() {
             std::process::exit(code);
         }
     };
+    if matches!(cli.command, coindex::cli::Command::Index(_)) {
+        return_freed_memory_promptly();
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let result = coindex::commands::run(cli, &mut out);
@@ -51,4 +54,24 @@ fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// `mi_option_purge_delay` in mimalloc v3's `mi_option_e` (`mimalloc.h`); the Rust
+/// bindings name only the options of v2's numbering.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Lets mimalloc hand freed pages back to the OS at once instead of after its default
+/// delay of one second. An indexing run frees a segment writer's arena, the parsers'
+/// buffers and a merge's working memory over and over; held for a second each, they
+/// added 30-50 MB to the peak RSS of a 100k build (medians 259 MB with the delay,
+/// 209 MB without) for no measurable gain in speed. Searches keep the default: a
+/// one-shot process frees little and exits within milliseconds.
+fn return_freed_memory_promptly() {
+    // SAFETY: sets a process-wide allocator option; mimalloc documents options as
+    // settable at any time, and this runs on the main thread before any other starts.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    debug_assert_eq!(
+        unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) },
+        0
+    );
 }
