@@ -178,7 +178,9 @@ pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<Opened> {
 /// from this process's page tables: the data stays in the page cache, and a page read
 /// again is mapped again on the next access, with the same contents. Reading with
 /// `pread` instead bounds RSS the same way but copies every posting list into a
-/// buffer: it cost a 1M build 80 s more system time.
+/// buffer: it cost a 1M build 80 s more system time. A merge's copy of whole document
+/// stores is one read, which the count cannot split; the writer drops those pages
+/// behind the copy instead (see [`WriterOut`]).
 /// Searches open the index with plain `mmap`: a query touches a few pages of each file.
 #[derive(Debug, Clone)]
 struct WriterDirectory {
@@ -188,7 +190,7 @@ struct WriterDirectory {
 /// Bytes read through a [`WriterDirectory`] between two releases of its mapped pages
 /// (unit tests release after every few reads, so that a small merge reads released
 /// pages again).
-const RELEASE_EVERY: usize = if cfg!(test) { 1 << 10 } else { 32 << 20 };
+const RELEASE_EVERY: usize = if cfg!(test) { 1 << 10 } else { 8 << 20 };
 
 /// How many times the mapped pages were released (for the tests).
 static RELEASES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -261,6 +263,100 @@ impl tantivy::directory::FileHandle for WriterFile {
     }
 }
 
+/// Bytes of a large write passed on at a time by [`WriterOut`] (smaller in tests, so
+/// that a small file spans several). Far larger than the kernel's fault-around window
+/// (64 KB), which maps the pages next to a faulting one again: copying the next slice
+/// re-maps at most the end of the slice released before it.
+const WRITE_SLICE: usize = if cfg!(test) { 256 << 10 } else { 1 << 20 };
+
+/// How many slices of mapped pages [`WriterOut`] dropped after writing them (for the
+/// tests).
+static SLICES_RELEASED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A file written through a [`WriterDirectory`]. A merge copies each source segment's
+/// document store into the new one as a single slice of its mapping (tantivy's
+/// `StoreWriter::stack`), which touches every page of it in one read: the periodic
+/// release cannot split that, and a 1M build's mapped memory peaked at 63 MB during
+/// those copies. Here a large write is passed on a slice at a time, and a slice that
+/// lies inside a mapped file of this directory has its pages dropped once the caller is
+/// done with it: at the next write, flush or end of the file, because tantivy's footer
+/// writer checksums each slice right after it was written.
+struct WriterOut {
+    file: Box<dyn tantivy::directory::TerminatingWrite + Send + Sync>,
+    /// The last large slice written (address and length), to release at the next call.
+    written: Option<(usize, usize)>,
+}
+
+impl WriterOut {
+    fn release_written(&mut self) {
+        if let Some((addr, len)) = self.written.take() {
+            release_if_mapped(addr, len);
+        }
+    }
+}
+
+impl std::io::Write for WriterOut {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.release_written();
+        if buf.len() < WRITE_SLICE {
+            return self.file.write(buf);
+        }
+        let n = self.file.write(&buf[..WRITE_SLICE])?;
+        self.written = Some((buf.as_ptr() as usize, n));
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.release_written();
+        self.file.flush()
+    }
+}
+
+impl tantivy::directory::TerminatingWrite for WriterOut {
+    fn terminate_ref(&mut self, token: tantivy::directory::AntiCallToken) -> std::io::Result<()> {
+        self.release_written();
+        self.file.terminate_ref(token)
+    }
+}
+
+/// Drops the pages wholly inside `addr..addr + len` if that range lies inside a file
+/// mapped by a [`WriterDirectory`] and still mapped; any other memory (a heap buffer,
+/// freed or not) is left alone. Addresses are only compared, never dereferenced.
+fn release_if_mapped(addr: usize, len: usize) {
+    // SAFETY: sysconf has no preconditions.
+    let page = match unsafe { libc::sysconf(libc::_SC_PAGESIZE) } {
+        n if n > 0 => n as usize,
+        _ => return,
+    };
+    let (from, to) = (addr, addr.saturating_add(len));
+    let start = from.next_multiple_of(page);
+    let end = to - to % page;
+    if end <= start {
+        return;
+    }
+    let Ok(mapped) = MAPPED.lock() else {
+        return;
+    };
+    // the mapping must stay alive during the call: hold it while advising
+    let owner = mapped.iter().filter_map(|w| w.upgrade()).find(|bytes| {
+        let b = bytes.as_slice();
+        let (lo, hi) = (b.as_ptr() as usize, b.as_ptr() as usize + b.len());
+        lo <= from && to <= hi
+    });
+    drop(mapped);
+    if let Some(_alive) = owner {
+        // SAFETY: `start..end` is page-aligned and inside a live, read-only,
+        // file-backed mapping made by tantivy's `MmapDirectory` (checked just above;
+        // `_alive` keeps it mapped during the call). As in `release_mapped_pages`,
+        // MADV_DONTNEED only unmaps its pages from this process; a later access maps
+        // the unchanged file data again.
+        unsafe {
+            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED);
+        }
+        SLICES_RELEASED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 impl tantivy::HasLen for WriterFile {
     fn len(&self) -> usize {
         self.bytes.len()
@@ -295,7 +391,16 @@ impl tantivy::Directory for WriterDirectory {
     }
 
     fn open_write(&self, path: &Path) -> std::result::Result<WritePtr, OpenWriteError> {
-        self.inner.open_write(path)
+        // tantivy's buffered writer, taken apart so that large writes reach ours whole
+        let file = self
+            .inner
+            .open_write(path)?
+            .into_inner()
+            .map_err(|e| OpenWriteError::wrap_io_error(e.into_error(), path.to_path_buf()))?;
+        Ok(std::io::BufWriter::new(Box::new(WriterOut {
+            file,
+            written: None,
+        })))
     }
 
     fn atomic_read(&self, path: &Path) -> std::result::Result<Vec<u8>, OpenReadError> {
@@ -491,6 +596,87 @@ mod tests {
             stored.get_first(body).and_then(|v| v.as_str()),
             Some("document 1999 of batch 3 says hashrate 10")
         );
+    }
+
+    /// A large write of a slice of a mapped file (as a merge stacks a document store)
+    /// is copied exactly and drops the mapped pages it has written, which read back
+    /// unchanged; a large write from the heap is copied and its buffer left alone.
+    #[test]
+    fn large_writes_from_a_mapping_release_its_pages() {
+        use std::io::Write;
+        use tantivy::directory::TerminatingWrite;
+        let tmp = tempfile::tempdir().unwrap();
+        let data: Vec<u8> = (0..2_600_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        std::fs::write(tmp.path().join("source"), &data).unwrap();
+        let dir = WriterDirectory::open(tmp.path()).unwrap();
+        let source = tantivy::Directory::get_file_handle(&dir, Path::new("source")).unwrap();
+        let mapped = source.read_bytes(0..data.len()).unwrap();
+
+        // written as a merge writes: through the index's own directory, whose footer
+        // writer reads each slice again after it is written
+        let out_dir = tempfile::tempdir().unwrap();
+        let index = Index::create(
+            WriterDirectory::open(out_dir.path()).unwrap(),
+            Schema::builder().build(),
+            Default::default(),
+        )
+        .unwrap();
+        let before = SLICES_RELEASED.load(std::sync::atomic::Ordering::Relaxed);
+        let mut out = tantivy::Directory::open_write(index.directory(), Path::new("copy")).unwrap();
+        out.write_all(b"head").unwrap();
+        out.write_all(mapped.as_slice()).unwrap();
+        out.terminate().unwrap();
+        let released = SLICES_RELEASED.load(std::sync::atomic::Ordering::Relaxed) - before;
+        assert!(
+            released >= data.len() / WRITE_SLICE,
+            "{released} slices released"
+        );
+        // what stays mapped is the kernel's fault-around near slice boundaries (at most
+        // 15 pages each); /proc/self/pagemap says which pages are, where it can be read
+        let pages = data.len().div_ceil(4096);
+        if let Some(mapped_now) = resident_pages(mapped.as_slice()) {
+            assert!(
+                mapped_now * 3 < pages,
+                "{mapped_now} of {pages} pages mapped"
+            );
+        }
+        let copy = std::fs::read(out_dir.path().join("copy")).unwrap();
+        assert_eq!(&copy[..4], b"head");
+        // the footer tantivy appends follows the data
+        assert_eq!(&copy[4..4 + data.len()], &data[..]);
+        assert_eq!(
+            mapped.as_slice(),
+            &data[..],
+            "released pages read back unchanged"
+        );
+
+        let heap = data.clone();
+        let mut out = tantivy::Directory::open_write(&dir, Path::new("heap")).unwrap();
+        out.write_all(&heap).unwrap();
+        out.terminate().unwrap();
+        assert_eq!(heap, data, "a heap buffer is never advised");
+        assert_eq!(std::fs::read(tmp.path().join("heap")).unwrap(), data);
+    }
+
+    /// How many pages of `data` are mapped in this process, from `/proc/self/pagemap`
+    /// (None where it cannot be read).
+    fn resident_pages(data: &[u8]) -> Option<usize> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut f = std::fs::File::open("/proc/self/pagemap").ok()?;
+        let first = data.as_ptr() as usize / 4096;
+        let last = (data.as_ptr() as usize + data.len() - 1) / 4096;
+        f.seek(SeekFrom::Start(first as u64 * 8)).ok()?;
+        let mut buf = vec![0u8; (last - first + 1) * 8];
+        f.read_exact(&mut buf).ok()?;
+        Some(
+            buf.chunks_exact(8)
+                .filter(|e| {
+                    u64::from_le_bytes([e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7]]) >> 63 == 1
+                })
+                .count(),
+        )
     }
 
     /// Reads past the end of a file are errors, not panics; empty reads are empty.
