@@ -635,7 +635,7 @@ mod tests {
         );
         // what stays mapped is the kernel's fault-around near slice boundaries (at most
         // 15 pages each); /proc/self/pagemap says which pages are, where it can be read
-        let pages = data.len().div_ceil(4096);
+        let pages = data.len().div_ceil(page_size());
         if let Some(mapped_now) = resident_pages(mapped.as_slice()) {
             assert!(
                 mapped_now * 3 < pages,
@@ -660,13 +660,19 @@ mod tests {
         assert_eq!(std::fs::read(tmp.path().join("heap")).unwrap(), data);
     }
 
+    fn page_size() -> usize {
+        // SAFETY: sysconf has no preconditions.
+        unsafe { libc::sysconf(libc::_SC_PAGESIZE) as usize }
+    }
+
     /// How many pages of `data` are mapped in this process, from `/proc/self/pagemap`
     /// (None where it cannot be read).
     fn resident_pages(data: &[u8]) -> Option<usize> {
         use std::io::{Read, Seek, SeekFrom};
         let mut f = std::fs::File::open("/proc/self/pagemap").ok()?;
-        let first = data.as_ptr() as usize / 4096;
-        let last = (data.as_ptr() as usize + data.len() - 1) / 4096;
+        let page = page_size();
+        let first = data.as_ptr() as usize / page;
+        let last = (data.as_ptr() as usize + data.len() - 1) / page;
         f.seek(SeekFrom::Start(first as u64 * 8)).ok()?;
         let mut buf = vec![0u8; (last - first + 1) * 8];
         f.read_exact(&mut buf).ok()?;
