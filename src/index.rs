@@ -319,14 +319,19 @@ impl tantivy::directory::TerminatingWrite for WriterOut {
     }
 }
 
+/// The system's page size, if it can be read.
+fn page_size() -> Option<usize> {
+    // SAFETY: sysconf has no preconditions.
+    let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    (n > 0).then_some(n as usize)
+}
+
 /// Drops the pages wholly inside `addr..addr + len` if that range lies inside a file
 /// mapped by a [`WriterDirectory`] and still mapped; any other memory (a heap buffer,
 /// freed or not) is left alone. Addresses are only compared, never dereferenced.
 fn release_if_mapped(addr: usize, len: usize) {
-    // SAFETY: sysconf has no preconditions.
-    let page = match unsafe { libc::sysconf(libc::_SC_PAGESIZE) } {
-        n if n > 0 => n as usize,
-        _ => return,
+    let Some(page) = page_size() else {
+        return;
     };
     let (from, to) = (addr, addr.saturating_add(len));
     let start = from.next_multiple_of(page);
@@ -635,7 +640,7 @@ mod tests {
         );
         // what stays mapped is the kernel's fault-around near slice boundaries (at most
         // 15 pages each); /proc/self/pagemap says which pages are, where it can be read
-        let pages = data.len().div_ceil(page_size());
+        let pages = data.len().div_ceil(page_size().unwrap());
         if let Some(mapped_now) = resident_pages(mapped.as_slice()) {
             assert!(
                 mapped_now * 3 < pages,
@@ -660,17 +665,12 @@ mod tests {
         assert_eq!(std::fs::read(tmp.path().join("heap")).unwrap(), data);
     }
 
-    fn page_size() -> usize {
-        // SAFETY: sysconf has no preconditions.
-        unsafe { libc::sysconf(libc::_SC_PAGESIZE) as usize }
-    }
-
     /// How many pages of `data` are mapped in this process, from `/proc/self/pagemap`
     /// (None where it cannot be read).
     fn resident_pages(data: &[u8]) -> Option<usize> {
         use std::io::{Read, Seek, SeekFrom};
         let mut f = std::fs::File::open("/proc/self/pagemap").ok()?;
-        let page = page_size();
+        let page = page_size()?;
         let first = data.as_ptr() as usize / page;
         let last = (data.as_ptr() as usize + data.len() - 1) / page;
         f.seek(SeekFrom::Start(first as u64 * 8)).ok()?;
