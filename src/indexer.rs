@@ -148,6 +148,68 @@ impl Summary {
 /// folders span several).
 const PARSE_CHUNK: usize = if cfg!(test) { 8 } else { 1024 };
 
+/// Most input (bytes of the files' sizes) being parsed or waiting for the writer at
+/// once. The channel's 64 slots bound the number of files in flight, not their size: a
+/// file of 12,000 NDJSON or CSV records is one slot, and while it is parsed its text,
+/// its raw records and its normalized articles are all in memory (about three times
+/// its size). A 100k build from eight NDJSON exports of 37 MB peaked at 318-380 MB,
+/// against 184 MB from page dumps. Page dumps (64 files of ~4 KB in the channel) never
+/// reach this bound; a file larger than the whole budget still goes through, alone.
+/// Compressed files count by their size on disk.
+const QUEUE_BYTES: u64 = if cfg!(test) { 4 << 10 } else { 48 << 20 };
+
+/// A counting semaphore over bytes: a parser takes its file's size before reading it,
+/// the writer gives it back once the file is applied. Hand-written
+/// because the pipeline is threads, not async, and it is twenty lines.
+#[derive(Default)]
+struct ByteBudget {
+    /// Bytes in flight, and whether the writer has gone (then nobody waits).
+    state: std::sync::Mutex<(u64, bool)>,
+    freed: std::sync::Condvar,
+}
+
+impl ByteBudget {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (u64, bool)> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits until `n` more bytes fit under `cap` (or nothing is in flight, so that a
+    /// file larger than the budget still passes). False once the writer has gone.
+    fn acquire(&self, n: u64, cap: u64) -> bool {
+        let mut s = self.lock();
+        while !s.1 && s.0 > 0 && s.0 + n > cap {
+            s = self.freed.wait(s).unwrap_or_else(|e| e.into_inner());
+        }
+        if s.1 {
+            return false;
+        }
+        s.0 += n;
+        true
+    }
+
+    fn release(&self, n: u64) {
+        let mut s = self.lock();
+        s.0 = s.0.saturating_sub(n);
+        self.freed.notify_all();
+    }
+
+    /// The writer stops taking files: wakes and refuses every waiting parser.
+    fn close(&self) {
+        self.lock().1 = true;
+        self.freed.notify_all();
+    }
+}
+
+/// Closes the budget when the writer loop ends, by error or not, so that no parser
+/// waits forever for room the writer will never make.
+struct CloseOnDrop(Arc<ByteBudget>);
+
+impl Drop for CloseOnDrop {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
 /// A file found by the walk.
 #[derive(Clone)]
 struct Listed {
@@ -434,7 +496,9 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
 
     // ---- parse in parallel, write here
     let bar = progress_bar(cfg.progress, todo_len as u64);
-    let (tx, rx) = crossbeam_channel::bounded::<Parsed>(64);
+    let (tx, rx) = crossbeam_channel::bounded::<(Parsed, u64)>(64);
+    let budget = Arc::new(ByteBudget::default());
+    let budget2 = budget.clone();
     let cfg2 = cfg.clone();
     let stop2 = stop.clone();
     let pool = rayon::ThreadPoolBuilder::new()
@@ -460,18 +524,26 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
                         size: f.size,
                         mtime_ns: f.mtime_ns,
                     };
+                    // the file's size is taken from the budget before it is read
+                    // and given back once the writer has applied it
+                    let weight = found.size.clamp(1, cfg2.ingest.max_file_bytes);
+                    if !budget2.acquire(weight, QUEUE_BYTES) {
+                        return;
+                    }
                     let parsed = parse_one(f.key, found, old_hash, &cfg2);
-                    let _ = tx.send(parsed);
+                    let _ = tx.send((parsed, weight));
                 })
         });
     });
     let mut last_commit = Instant::now();
-    for p in rx.iter() {
+    let closer = CloseOnDrop(budget);
+    for (p, weight) in rx.iter() {
         if let Some(b) = &bar {
             b.inc(1);
             b.set_message(format!("{} docs", w.summary.documents_indexed));
         }
         w.apply(p);
+        closer.0.release(weight);
         if w.since_commit >= cfg.commit_every || last_commit.elapsed() > Duration::from_secs(300) {
             generation += 1;
             w.commit(generation, false)?;
@@ -547,6 +619,8 @@ fn parse_one(key: PathKey, found: FoundFile, old_hash: Option<u64>, cfg: &IndexC
         drop(bytes);
         let format = ingest::detect_format(&found.path, &text)?;
         let parsed = ingest::parse_text(format, &text, &cfg.ingest)?;
+        // the articles own their text; a 64 MB export need not be held twice more
+        drop(text);
         let fallback = ingest::folder_source(&found.path);
         let mut errors = parsed.record_errors;
         let mut articles = Vec::with_capacity(parsed.articles.len());
@@ -862,5 +936,70 @@ mod tests {
         assert_eq!(again.unchanged, n);
         assert_eq!(again.documents_indexed, 0);
         assert_eq!(again.total_documents, n as u64);
+    }
+
+    /// A file larger than the whole budget passes alone; the next one waits until the
+    /// writer gives the bytes back.
+    #[test]
+    fn the_byte_budget_lets_an_oversized_file_through_alone() {
+        let budget = Arc::new(ByteBudget::default());
+        assert!(budget.acquire(10, 8), "nothing in flight: admitted");
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        let b = budget.clone();
+        let waiter = std::thread::spawn(move || {
+            let ok = b.acquire(1, 8);
+            done_tx.send(ok).unwrap();
+        });
+        assert!(
+            done_rx.recv_timeout(Duration::from_millis(100)).is_err(),
+            "a second file must wait while the budget is spent"
+        );
+        budget.release(10);
+        assert_eq!(done_rx.recv_timeout(Duration::from_secs(30)), Ok(true));
+        waiter.join().unwrap();
+        // small files share the budget
+        assert!(budget.acquire(3, 8));
+        budget.release(1);
+        budget.release(3);
+    }
+
+    /// When the writer stops (an error, or the end of the run), waiting parsers are
+    /// woken and told not to send.
+    #[test]
+    fn closing_the_byte_budget_wakes_waiting_parsers() {
+        let budget = Arc::new(ByteBudget::default());
+        assert!(budget.acquire(8, 8));
+        let b = budget.clone();
+        let waiter = std::thread::spawn(move || b.acquire(4, 8));
+        drop(CloseOnDrop(budget.clone()));
+        assert!(!waiter.join().unwrap(), "refused after close");
+        assert!(!budget.acquire(1, 8));
+    }
+
+    /// Record files larger than the budget (4 KB under test) are indexed one at a
+    /// time, every record of every file, and the run ends.
+    #[test]
+    fn record_files_larger_than_the_budget_are_all_indexed() {
+        let src = tempfile::tempdir().unwrap();
+        let ix = tempfile::tempdir().unwrap();
+        let files = 6;
+        let per_file = 40;
+        for f in 0..files {
+            let mut text = String::new();
+            for r in 0..per_file {
+                let n = f * per_file + r;
+                text.push_str(&format!(
+                    "{{\"title\":\"Exchange {n} lists a new ETH pair\",\"url\":\"https://news.example/a/{n}\",\"published\":\"2024-03-{:02}T10:00:00Z\",\"body\":\"Exchange {n} said on Monday that trading in the pair opens this week, after a review of {n} tokens.\"}}\n",
+                    1 + n % 28
+                ));
+            }
+            assert!(text.len() as u64 > QUEUE_BYTES);
+            std::fs::write(src.path().join(format!("export-{f}.ndjson")), text).unwrap();
+        }
+        let cfg = config(src.path(), ix.path());
+        let sum = run(&cfg, Arc::new(AtomicBool::new(false))).unwrap();
+        assert_eq!(sum.new, files, "{:?}", sum.files);
+        assert_eq!(sum.documents_indexed, files * per_file);
+        assert_eq!(sum.total_documents, (files * per_file) as u64);
     }
 }
