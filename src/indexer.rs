@@ -158,44 +158,74 @@ const PARSE_CHUNK: usize = if cfg!(test) { 8 } else { 1024 };
 /// Compressed files count by their size on disk.
 const QUEUE_BYTES: u64 = if cfg!(test) { 4 << 10 } else { 48 << 20 };
 
-/// A counting semaphore over bytes: a parser takes its file's size before reading it,
-/// the writer gives it back once the file is applied. Hand-written
-/// because the pipeline is threads, not async, and it is twenty lines.
+/// A counting semaphore over bytes: a parser takes its file's size before reading it
+/// and holds it as a [`Permit`], which travels with the parsed file and gives the bytes
+/// back when dropped: once the writer has applied the file, or if the parser stops or
+/// panics on the way. Hand-written because the pipeline is threads, not async, and it
+/// is a few lines.
+///
+/// A file larger than the whole budget waits until nothing else is in flight; the
+/// other parsers may keep taking small files meanwhile, so it can wait until the end
+/// of the list, but never forever.
 #[derive(Default)]
 struct ByteBudget {
-    /// Bytes in flight, and whether the writer has gone (then nobody waits).
-    state: std::sync::Mutex<(u64, bool)>,
+    state: std::sync::Mutex<BudgetState>,
     freed: std::sync::Condvar,
 }
 
+#[derive(Default)]
+struct BudgetState {
+    in_flight: u64,
+    /// The writer has gone: nobody waits, nothing is admitted.
+    closed: bool,
+    /// Parsers waiting for room (read by the tests).
+    waiting: usize,
+    /// Most bytes ever in flight at once (read by the tests).
+    peak: u64,
+}
+
+/// Bytes taken from a [`ByteBudget`], given back on drop.
+struct Permit {
+    budget: Arc<ByteBudget>,
+    bytes: u64,
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        let mut s = self.budget.lock();
+        s.in_flight = s.in_flight.saturating_sub(self.bytes);
+        self.budget.freed.notify_all();
+    }
+}
+
 impl ByteBudget {
-    fn lock(&self) -> std::sync::MutexGuard<'_, (u64, bool)> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, BudgetState> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Waits until `n` more bytes fit under `cap` (or nothing is in flight, so that a
-    /// file larger than the budget still passes). False once the writer has gone.
-    fn acquire(&self, n: u64, cap: u64) -> bool {
+    /// file larger than the budget still passes). None once the writer has gone.
+    fn acquire(self: &Arc<Self>, n: u64, cap: u64) -> Option<Permit> {
         let mut s = self.lock();
-        while !s.1 && s.0 > 0 && s.0 + n > cap {
+        s.waiting += 1;
+        while !s.closed && s.in_flight > 0 && s.in_flight + n > cap {
             s = self.freed.wait(s).unwrap_or_else(|e| e.into_inner());
         }
-        if s.1 {
-            return false;
+        s.waiting -= 1;
+        if s.closed {
+            return None;
         }
-        s.0 += n;
-        true
-    }
-
-    fn release(&self, n: u64) {
-        let mut s = self.lock();
-        s.0 = s.0.saturating_sub(n);
-        self.freed.notify_all();
+        s.in_flight += n;
+        s.peak = s.peak.max(s.in_flight);
+        Some(Permit {
+            budget: self.clone(),
+            bytes: n,
+        })
     }
 
     /// The writer stops taking files: wakes and refuses every waiting parser.
     fn close(&self) {
-        self.lock().1 = true;
+        self.lock().closed = true;
         self.freed.notify_all();
     }
 }
@@ -496,7 +526,7 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
 
     // ---- parse in parallel, write here
     let bar = progress_bar(cfg.progress, todo_len as u64);
-    let (tx, rx) = crossbeam_channel::bounded::<(Parsed, u64)>(64);
+    let (tx, rx) = crossbeam_channel::bounded::<(Parsed, Permit)>(64);
     let budget = Arc::new(ByteBudget::default());
     let budget2 = budget.clone();
     let cfg2 = cfg.clone();
@@ -524,26 +554,35 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
                         size: f.size,
                         mtime_ns: f.mtime_ns,
                     };
-                    // the file's size is taken from the budget before it is read
-                    // and given back once the writer has applied it
-                    let weight = found.size.clamp(1, cfg2.ingest.max_file_bytes);
-                    if !budget2.acquire(weight, QUEUE_BYTES) {
+                    // The file's size is taken from the budget before it is read and
+                    // given back once the writer has applied it. A file over the size
+                    // limit is refused without being read, so it weighs nothing.
+                    let weight = if found.size > cfg2.ingest.max_file_bytes {
+                        1
+                    } else {
+                        found.size.max(1)
+                    };
+                    let Some(permit) = budget2.acquire(weight, QUEUE_BYTES) else {
+                        return;
+                    };
+                    // Ctrl-C may have come while this parser waited for room
+                    if stop2.load(Ordering::Relaxed) {
                         return;
                     }
                     let parsed = parse_one(f.key, found, old_hash, &cfg2);
-                    let _ = tx.send((parsed, weight));
+                    let _ = tx.send((parsed, permit));
                 })
         });
     });
     let mut last_commit = Instant::now();
-    let closer = CloseOnDrop(budget);
-    for (p, weight) in rx.iter() {
+    let _closer = CloseOnDrop(budget);
+    for (p, permit) in rx.iter() {
         if let Some(b) = &bar {
             b.inc(1);
             b.set_message(format!("{} docs", w.summary.documents_indexed));
         }
         w.apply(p);
-        closer.0.release(weight);
+        drop(permit);
         if w.since_commit >= cfg.commit_every || last_commit.elapsed() > Duration::from_secs(300) {
             generation += 1;
             w.commit(generation, false)?;
@@ -938,42 +977,80 @@ mod tests {
         assert_eq!(again.total_documents, n as u64);
     }
 
+    /// Waits (up to 30 s) until `n` parsers are blocked in `acquire`.
+    fn wait_for_waiters(budget: &ByteBudget, n: usize) {
+        let start = Instant::now();
+        while budget.lock().waiting < n {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "no parser waited"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
     /// A file larger than the whole budget passes alone; the next one waits until the
-    /// writer gives the bytes back.
+    /// writer drops the permit, and a parser that panics gives its bytes back too.
     #[test]
     fn the_byte_budget_lets_an_oversized_file_through_alone() {
         let budget = Arc::new(ByteBudget::default());
-        assert!(budget.acquire(10, 8), "nothing in flight: admitted");
+        let big = budget.acquire(10, 8).expect("nothing in flight: admitted");
         let (done_tx, done_rx) = std::sync::mpsc::channel();
         let b = budget.clone();
         let waiter = std::thread::spawn(move || {
-            let ok = b.acquire(1, 8);
-            done_tx.send(ok).unwrap();
+            let permit = b.acquire(1, 8);
+            done_tx.send(permit.is_some()).unwrap();
         });
+        wait_for_waiters(&budget, 1);
         assert!(
-            done_rx.recv_timeout(Duration::from_millis(100)).is_err(),
+            done_rx.try_recv().is_err(),
             "a second file must wait while the budget is spent"
         );
-        budget.release(10);
+        drop(big);
         assert_eq!(done_rx.recv_timeout(Duration::from_secs(30)), Ok(true));
         waiter.join().unwrap();
+        assert_eq!(
+            budget.lock().in_flight,
+            0,
+            "the waiter's permit was dropped"
+        );
         // small files share the budget
-        assert!(budget.acquire(3, 8));
-        budget.release(1);
-        budget.release(3);
+        let a = budget.acquire(3, 8).unwrap();
+        let b = budget.acquire(5, 8).unwrap();
+        assert_eq!(budget.lock().in_flight, 8);
+        drop((a, b));
+        // a parser that panics while holding a permit gives the bytes back
+        let b = budget.clone();
+        let panicked = std::thread::spawn(move || {
+            let _permit = b.acquire(6, 8).unwrap();
+            panic!("parser bug");
+        })
+        .join();
+        assert!(panicked.is_err());
+        assert_eq!(budget.lock().in_flight, 0);
+        assert_eq!(budget.lock().peak, 10);
     }
 
-    /// When the writer stops (an error, or the end of the run), waiting parsers are
-    /// woken and told not to send.
+    /// When the writer stops (an error, or the end of the run), a parser blocked in
+    /// `acquire` is woken and refused.
     #[test]
     fn closing_the_byte_budget_wakes_waiting_parsers() {
         let budget = Arc::new(ByteBudget::default());
-        assert!(budget.acquire(8, 8));
+        let _held = budget.acquire(8, 8).unwrap();
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
         let b = budget.clone();
-        let waiter = std::thread::spawn(move || b.acquire(4, 8));
+        std::thread::spawn(move || {
+            let permit = b.acquire(4, 8);
+            done_tx.send(permit.is_some()).unwrap();
+        });
+        wait_for_waiters(&budget, 1);
         drop(CloseOnDrop(budget.clone()));
-        assert!(!waiter.join().unwrap(), "refused after close");
-        assert!(!budget.acquire(1, 8));
+        assert_eq!(
+            done_rx.recv_timeout(Duration::from_secs(30)),
+            Ok(false),
+            "woken and refused after close"
+        );
+        assert!(budget.acquire(1, 8).is_none());
     }
 
     /// Record files larger than the budget (4 KB under test) are indexed one at a
@@ -997,7 +1074,15 @@ mod tests {
             std::fs::write(src.path().join(format!("export-{f}.ndjson")), text).unwrap();
         }
         let cfg = config(src.path(), ix.path());
-        let sum = run(&cfg, Arc::new(AtomicBool::new(false))).unwrap();
+        // a leaked permit would hang the run: fail instead
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = done_tx.send(run(&cfg, Arc::new(AtomicBool::new(false))));
+        });
+        let sum = done_rx
+            .recv_timeout(Duration::from_secs(120))
+            .expect("the run finished")
+            .unwrap();
         assert_eq!(sum.new, files, "{:?}", sum.files);
         assert_eq!(sum.documents_indexed, files * per_file);
         assert_eq!(sum.total_documents, (files * per_file) as u64);
