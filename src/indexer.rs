@@ -150,10 +150,9 @@ const PARSE_CHUNK: usize = if cfg!(test) { 8 } else { 1024 };
 
 /// Most input (bytes of the files' sizes) being parsed or waiting for the writer at
 /// once. The channel's 64 slots bound the number of files in flight, not their size: a
-/// file of 12,000 NDJSON or CSV records is one slot, and while it is parsed its text,
-/// its raw records and its normalized articles are all in memory (about three times
-/// its size). A 100k build from eight NDJSON exports of 37 MB peaked at 318-380 MB,
-/// against 184 MB from page dumps. Page dumps (64 files of ~4 KB in the channel) never
+/// file of 12,000 NDJSON or CSV records is one slot, held whole (text or records) from
+/// the moment it is read until the writer has applied it. A 100k build from eight
+/// NDJSON exports of 37 MB peaked at 318-380 MB, against 171-184 MB from page dumps. Page dumps (64 files of ~4 KB in the channel) never
 /// reach this bound; a file larger than the whole budget still goes through, alone.
 /// Compressed files count by their size on disk.
 const QUEUE_BYTES: u64 = if cfg!(test) { 4 << 10 } else { 48 << 20 };
