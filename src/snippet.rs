@@ -15,6 +15,9 @@ pub struct Highlighter {
     pub terms: HashSet<String>,
     pub prefixes: Vec<String>,
     pub fuzzy: Vec<(String, u8)>,
+    /// The tokenizer filter for `terms` and `prefixes`, made on first use (the
+    /// highlighter does not change once the query is compiled).
+    near: std::sync::OnceLock<Vec<Vec<u8>>>,
 }
 
 /// A snippet with highlight ranges in characters.
@@ -56,15 +59,17 @@ impl Highlighter {
             }
         };
         if self.fuzzy.is_empty() {
-            // exact terms and prefixes: words that cannot stem to them are skipped (they
-            // come back with an empty term)
-            let wanted: Vec<&str> = self
-                .terms
-                .iter()
-                .chain(&self.prefixes)
-                .map(String::as_str)
-                .collect();
-            crate::analysis::for_each_token_near(text, &wanted, &mut push);
+            // exact terms and prefixes: words that cannot become them are skipped
+            let filter = self.near.get_or_init(|| {
+                let wanted: Vec<&str> = self
+                    .terms
+                    .iter()
+                    .chain(&self.prefixes)
+                    .map(String::as_str)
+                    .collect();
+                crate::analysis::near_filter(&wanted)
+            });
+            crate::analysis::for_each_token_near(text, filter, &mut push);
         } else {
             crate::analysis::for_each_token(text, &mut push);
         }
