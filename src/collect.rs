@@ -18,8 +18,8 @@ use std::collections::BinaryHeap;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::query::Weight;
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Weight};
+use tantivy::{BitSet, DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 /// A ranked address: score, publication date in seconds (`i64::MIN` when unknown),
 /// and the document.
@@ -211,4 +211,228 @@ impl Collector for TopByScore {
         all.truncate(self.limit);
         Ok((all, count))
     }
+}
+
+/// The documents of one segment a filter query matches (scoring disabled), minus the
+/// deleted ones, as a list in order and as a bit set; `None` when there are none.
+fn filter_docs(
+    filter: &dyn Weight,
+    reader: &SegmentReader,
+) -> tantivy::Result<Option<(Vec<DocId>, BitSet)>> {
+    let mut bits = BitSet::with_max_value(reader.max_doc());
+    let mut list = Vec::new();
+    let alive = reader.alive_bitset();
+    filter.for_each_no_score(reader, &mut |docs| {
+        for &d in docs {
+            if alive.is_none_or(|a| a.is_alive(d)) {
+                bits.insert(d);
+                list.push(d);
+            }
+        }
+    })?;
+    Ok((!list.is_empty()).then_some((list, bits)))
+}
+
+/// The clauses a score is the sum of: those of a boolean query made only of
+/// `Should` clauses (one word over several fields), else the query itself.
+fn summed_parts(query: &dyn Query) -> Vec<&dyn Query> {
+    if let Some(b) = query.downcast_ref::<BooleanQuery>()
+        && b.clauses().iter().all(|(o, _)| *o == Occur::Should)
+    {
+        return b.clauses().iter().map(|(_, q)| &**q).collect();
+    }
+    vec![query]
+}
+
+/// Top `limit` documents by (score, date, address) of `query` that also match `filter`,
+/// and their number: the route for one word with `--from`/`--to`/`--tag`/`--source`.
+///
+/// The generic route intersects the word's union of (word × field) postings with the
+/// filter and scores every document of the intersection, seeking the whole union
+/// forward for each filtered document: two thirds of a filtered one-word query in
+/// `perf`. Here the filter becomes a list and a bit set per segment, and each
+/// segment takes the cheaper of two routes:
+/// - a filter much smaller than the word's postings drives: each filtered document
+///   is sought in each field's postings, and scored and counted where found;
+/// - otherwise the word is ranked with block-max WAND as an unfiltered word is, a
+///   document offered only when its bit is set, and counted in a second pass without
+///   scoring (block-max WAND skips documents, so it cannot count).
+///
+/// Filters must not score (see `Compiler::filters`), so the ranking is the generic
+/// route's.
+pub fn top_where(
+    searcher: &Searcher,
+    query: &dyn Query,
+    filter: &dyn Query,
+    limit: usize,
+) -> tantivy::Result<(Vec<Ranked>, usize)> {
+    let scoring = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let plain = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let parts = summed_parts(query)
+        .into_iter()
+        .map(|q| q.weight(EnableScoring::enabled_from_searcher(searcher)))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    let filter = filter.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let top = TopByScore { limit, prune: true };
+    let per_segment = searcher.index().search_executor().map(
+        |(ord, reader): (usize, &SegmentReader)| -> tantivy::Result<(Vec<Ranked>, usize)> {
+            let Some((list, keep)) = filter_docs(&*filter, reader)? else {
+                return Ok((Vec::new(), 0));
+            };
+            let mut seg = top.for_segment(ord as SegmentOrdinal, reader)?;
+            let mut scorers = parts
+                .iter()
+                .map(|w| w.scorer(reader, 1.0))
+                .collect::<tantivy::Result<Vec<_>>>()?;
+            let postings: usize = scorers.iter().map(|s| s.size_hint() as usize).sum();
+            let mut n = 0;
+            if list.len() * scorers.len() <= postings {
+                for &d in &list {
+                    let mut score = 0.0;
+                    let mut found = false;
+                    for s in scorers.iter_mut() {
+                        let at = if s.doc() < d { s.seek(d) } else { s.doc() };
+                        if at == d {
+                            score += s.score();
+                            found = true;
+                        }
+                    }
+                    if found {
+                        n += 1;
+                        if limit > 0 {
+                            seg.offer(d, score);
+                        }
+                    }
+                }
+                return Ok((seg.harvest().0, n));
+            }
+            drop(scorers);
+            if limit > 0 {
+                scoring.for_each_pruning(Score::NEG_INFINITY, reader, &mut |d, s| {
+                    if keep.contains(d) {
+                        seg.offer(d, s)
+                    } else {
+                        seg.threshold()
+                    }
+                })?;
+            }
+            plain.for_each_no_score(reader, &mut |docs| {
+                n += docs.iter().filter(|&&d| keep.contains(d)).count();
+            })?;
+            Ok((seg.harvest().0, n))
+        },
+        searcher.segment_readers().iter().enumerate(),
+    )?;
+    let count = per_segment.iter().map(|(_, n)| n).sum();
+    let (hits, _) = top.merge_fruits(per_segment)?;
+    Ok((hits, count))
+}
+
+/// Top `limit` documents of `query` by (date, score, address), newest first, and the
+/// number of matches: `--sort date`. With `filter`, only documents it matches count.
+///
+/// The generic route (`TopDocs::tweak_score`) scored every match to break ties
+/// between equal dates and pushed each through a heap of float pairs. Here matches
+/// are listed without scoring, their dates read a block at a time, and only the
+/// documents that can still be in the top `limit` by date are kept: every document
+/// as new as the `limit`-th newest, ties included. Those few are then scored, by
+/// seeking a scorer to each in document order.
+pub fn top_by_date(
+    searcher: &Searcher,
+    query: &dyn Query,
+    filter: Option<&dyn Query>,
+    limit: usize,
+) -> tantivy::Result<(Vec<Ranked>, usize)> {
+    let scoring = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let plain = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let filter = match filter {
+        Some(f) => Some(f.weight(EnableScoring::disabled_from_searcher(searcher))?),
+        None => None,
+    };
+    let per_segment = searcher.index().search_executor().map(
+        |(ord, reader): (usize, &SegmentReader)| -> tantivy::Result<(Vec<Ranked>, usize)> {
+            let keep = match &filter {
+                Some(f) => match filter_docs(&**f, reader)? {
+                    Some((_, bits)) => Some(bits),
+                    None => return Ok((Vec::new(), 0)),
+                },
+                None => None,
+            };
+            let alive = reader.alive_bitset();
+            let dates = reader.fast_fields().date("published").ok();
+            let mut n = 0;
+            let mut cands: Vec<(i64, DocId)> = Vec::new();
+            // documents older than `floor` cannot enter the top `limit`
+            let mut floor = i64::MIN;
+            let mut shrink_at = (limit * 4).max(256);
+            let mut passing: Vec<DocId> = Vec::new();
+            let mut vals: Vec<Option<tantivy::DateTime>> = Vec::new();
+            plain.for_each_no_score(reader, &mut |docs| {
+                passing.clear();
+                passing.extend(docs.iter().copied().filter(|&d| match &keep {
+                    Some(k) => k.contains(d),
+                    None => alive.is_none_or(|a| a.is_alive(d)),
+                }));
+                n += passing.len();
+                if limit == 0 {
+                    return;
+                }
+                vals.clear();
+                vals.resize(passing.len(), None);
+                if let Some(col) = &dates {
+                    col.first_vals(&passing, &mut vals);
+                }
+                for (&d, v) in passing.iter().zip(&vals) {
+                    let secs = v.map(|t| t.into_timestamp_secs()).unwrap_or(i64::MIN);
+                    if secs >= floor {
+                        cands.push((secs, d));
+                        if cands.len() >= shrink_at {
+                            floor = keep_newest(&mut cands, limit);
+                            // ties can keep it large: do not shrink again at once
+                            shrink_at = shrink_at.max(cands.len() * 2);
+                        }
+                    }
+                }
+            })?;
+            if limit == 0 {
+                return Ok((Vec::new(), n));
+            }
+            keep_newest(&mut cands, limit);
+            cands.sort_unstable_by_key(|c| c.1);
+            let mut scorer = scoring.scorer(reader, 1.0)?;
+            let mut top = Vec::with_capacity(cands.len());
+            for (secs, d) in cands {
+                let at = if scorer.doc() < d {
+                    scorer.seek(d)
+                } else {
+                    scorer.doc()
+                };
+                let score = if at == d { scorer.score() } else { 0.0 };
+                top.push((score, secs, DocAddress::new(ord as SegmentOrdinal, d)));
+            }
+            Ok((top, n))
+        },
+        searcher.segment_readers().iter().enumerate(),
+    )?;
+    let mut count = 0;
+    let mut all: Vec<Ranked> = Vec::new();
+    for (top, n) in per_segment {
+        all.extend(top);
+        count += n;
+    }
+    all.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.total_cmp(&a.0)).then(a.2.cmp(&b.2)));
+    all.truncate(limit);
+    Ok((all, count))
+}
+
+/// Keeps every candidate as new as the `limit`-th newest (ties included) and returns
+/// that date (`i64::MIN` while there are fewer than `limit`).
+fn keep_newest(cands: &mut Vec<(i64, DocId)>, limit: usize) -> i64 {
+    if cands.len() <= limit || limit == 0 {
+        return i64::MIN;
+    }
+    let (_, kth, _) = cands.select_nth_unstable_by(limit - 1, |a, b| b.0.cmp(&a.0));
+    let kth = kth.0;
+    cands.retain(|c| c.0 >= kth);
+    kth
 }

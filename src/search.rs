@@ -15,8 +15,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur as TOccur, PhraseQuery, Query as TQuery,
-    RangeQuery, RegexQuery, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur as TOccur, PhraseQuery,
+    Query as TQuery, RangeQuery, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
@@ -90,6 +90,9 @@ pub struct Compiled {
     /// The first tier is one word's terms OR-ed over fields, nothing else: block-max
     /// WAND can rank it, and counting it is a cheap second pass ([`Counting`]).
     pub term_union: bool,
+    /// One word over text fields with flag filters: the word's query and the filters'
+    /// (see [`crate::collect::top_where`]). `strict` is their intersection.
+    pub word_and_filter: Option<(Box<dyn TQuery>, Box<dyn TQuery>)>,
 }
 
 /// Whether and how a ranking pass also counts the matches.
@@ -112,6 +115,9 @@ pub struct Engine {
     pub opened: Opened,
     pub searcher: Searcher,
     boosts: [(Field, f32); 3],
+    /// Route every search through tantivy's generic collectors (tests compare the
+    /// specialized routes against them).
+    generic: bool,
 }
 
 impl Engine {
@@ -162,7 +168,15 @@ impl Engine {
             opened,
             searcher,
             boosts,
+            generic: false,
         })
+    }
+
+    /// Turns the specialized search routes off (filtered one-word ranking, date
+    /// order), so that tests can check them against tantivy's generic collectors.
+    #[doc(hidden)]
+    pub fn set_generic_routes(&mut self, generic: bool) {
+        self.generic = generic;
     }
 
     /// The field handles.
@@ -181,16 +195,17 @@ impl Engine {
             src: q,
         };
         let filter_clauses = c.filters(filters);
-        // a lone word on a text field (block-max WAND ranks it), and the terms of a
-        // query made of plain words only, one per word (see `loose_q`)
-        let plain = filter_clauses.is_empty() && !fuzzy;
-        let term_union = plain
+        let lone_text_word = !fuzzy
             && matches!(
                 parsed.clauses.as_slice(),
                 [(Occur::Default | Occur::Must, n)] if single_term(n).is_some_and(|(scope, _)| {
                     matches!(scope, Scope::All | Scope::Title | Scope::Dek | Scope::Body | Scope::Author)
                 })
             );
+        // a lone word on a text field (block-max WAND ranks it), and the terms of a
+        // query made of plain words only, one per word (see `loose_q`)
+        let plain = filter_clauses.is_empty() && !fuzzy;
+        let term_union = plain && lone_text_word;
         let flat_words: Option<Vec<String>> = if plain {
             parsed
                 .clauses
@@ -277,6 +292,21 @@ impl Engine {
         if !loose_words.is_empty() {
             loose.push((TOccur::Must, Box::new(BooleanQuery::new(loose_words))));
         }
+        let word_and_filter = (lone_text_word && !filter_clauses.is_empty() && strict.len() == 1)
+            .then(|| {
+                let word = strict[0].1.box_clone();
+                let filter: Box<dyn TQuery> = if filter_clauses.len() == 1 {
+                    filter_clauses[0].box_clone()
+                } else {
+                    Box::new(BooleanQuery::new(
+                        filter_clauses
+                            .iter()
+                            .map(|f| (TOccur::Must, f.box_clone()))
+                            .collect(),
+                    ))
+                };
+                (word, filter)
+            });
         for f in filter_clauses {
             strict.push((TOccur::Must, f.box_clone()));
             loose.push((TOccur::Must, f));
@@ -326,6 +356,7 @@ impl Engine {
             loose: loose_q,
             highlighter: c.hl,
             term_union,
+            word_and_filter,
         })
     }
 
@@ -372,6 +403,10 @@ impl Engine {
         if limit == 0 {
             // nothing to rank; the caller counts with `count`
             return Ok((Vec::new(), None));
+        }
+        if sort == Sort::Date && !recent && !self.generic {
+            let (hits, n) = crate::collect::top_by_date(&self.searcher, q, None, limit)?;
+            return Ok((hits, (counting != Counting::No).then_some(n)));
         }
         if sort == Sort::Relevance && !recent {
             let prune = counting != Counting::WhileRanking;
@@ -434,22 +469,38 @@ impl Engine {
     pub fn search_compiled(&self, req: &SearchRequest, c: &Compiled) -> Result<SearchResults> {
         // one pass when there is no second tier (a phrase, one word): the count is the
         // first tier's; otherwise it is the loose tier's, which holds the first
-        let (mut ranked, n) = self.top_and_count(
-            &*c.strict,
-            req.limit,
-            req.sort,
-            req.recent,
-            match (&c.loose, c.term_union) {
-                (Some(_), _) => Counting::No,
-                (None, true) => Counting::Separately,
-                (None, false) => Counting::WhileRanking,
-            },
-        )?;
+        let (mut ranked, n) = match &c.word_and_filter {
+            Some((word, filter)) if !self.generic && !req.recent && req.limit > 0 => {
+                let (hits, n) = match req.sort {
+                    Sort::Relevance => {
+                        crate::collect::top_where(&self.searcher, &**word, &**filter, req.limit)?
+                    }
+                    Sort::Date => crate::collect::top_by_date(
+                        &self.searcher,
+                        &**word,
+                        Some(&**filter),
+                        req.limit,
+                    )?,
+                };
+                (hits, Some(n))
+            }
+            _ => self.top_and_count(
+                &*c.strict,
+                req.limit,
+                req.sort,
+                req.recent,
+                match (&c.loose, c.term_union) {
+                    (Some(_), _) => Counting::No,
+                    (None, true) => Counting::Separately,
+                    (None, false) => Counting::WhileRanking,
+                },
+            )?,
+        };
         let total_hits = match n {
             Some(n) => n,
             None => self.count(c)?,
         };
-        sort_ties(self, &mut ranked)?;
+        sort_ties(self, req.sort, &mut ranked)?;
         if ranked.len() < req.limit
             && let Some(l) = &c.loose
         {
@@ -459,7 +510,7 @@ impl Engine {
             let mut more = self.top(&**l, req.limit + first.len(), req.sort, req.recent)?;
             more.retain(|r| !first.contains(&r.2));
             more.truncate(req.limit - ranked.len());
-            sort_ties(self, &mut more)?;
+            sort_ties(self, req.sort, &mut more)?;
             ranked.extend(more);
         }
         let mut hits = Vec::with_capacity(ranked.len());
@@ -505,8 +556,9 @@ impl Engine {
     }
 }
 
-/// Orders equal scores by date (newest first) then id.
-fn sort_ties(e: &Engine, v: &mut [(f32, i64, DocAddress)]) -> Result<()> {
+/// Orders full ties (equal score and date) by id, keeping the order of `sort`: by
+/// score then date, or by date then score.
+fn sort_ties(e: &Engine, sort: Sort, v: &mut [(f32, i64, DocAddress)]) -> Result<()> {
     let needs = v.windows(2).any(|w| w[0].0 == w[1].0 && w[0].1 == w[1].1);
     if !needs {
         return Ok(());
@@ -516,10 +568,13 @@ fn sort_ties(e: &Engine, v: &mut [(f32, i64, DocAddress)]) -> Result<()> {
         keyed.push((*s, *d, e.article(*a)?.id, *a));
     }
     keyed.sort_by(|a, b| {
-        b.0.partial_cmp(&a.0)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then(b.1.cmp(&a.1))
-            .then(a.2.cmp(&b.2))
+        let score = b.0.total_cmp(&a.0);
+        let date = b.1.cmp(&a.1);
+        match sort {
+            Sort::Relevance => score.then(date),
+            Sort::Date => date.then(score),
+        }
+        .then(a.2.cmp(&b.2))
     });
     for (slot, k) in v.iter_mut().zip(keyed) {
         *slot = (k.0, k.1, k.3);
@@ -765,7 +820,17 @@ impl Compiler<'_> {
         range_query(f, iv)
     }
 
+    /// The flag filters, one clause each. They match or not and add nothing to a
+    /// score: a tag's term would otherwise add BM25 over the tag list, favouring
+    /// documents with fewer tags, and a date range a constant.
     fn filters(&mut self, filters: &Filters) -> Vec<Box<dyn TQuery>> {
+        let out = self.filter_clauses(filters);
+        out.into_iter()
+            .map(|q| Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn TQuery>)
+            .collect()
+    }
+
+    fn filter_clauses(&mut self, filters: &Filters) -> Vec<Box<dyn TQuery>> {
         let f = self.e.opened.fields;
         let mut out: Vec<Box<dyn TQuery>> = Vec::new();
         if filters.dates.from.is_some() || filters.dates.to_exclusive.is_some() {
