@@ -366,7 +366,10 @@ pub fn top_by_date(
             let mut floor = i64::MIN;
             let mut shrink_at = (limit * 4).max(256);
             let mut passing: Vec<DocId> = Vec::new();
-            let mut vals: Vec<Option<tantivy::DateTime>> = Vec::new();
+            // the dated documents of a block, their rows in the column, their dates
+            let mut dated: Vec<DocId> = Vec::new();
+            let mut rows: Vec<u32> = Vec::new();
+            let mut vals: Vec<tantivy::DateTime> = Vec::new();
             plain.for_each_no_score(reader, &mut |docs| {
                 passing.clear();
                 passing.extend(docs.iter().copied().filter(|&d| match &keep {
@@ -377,13 +380,26 @@ pub fn top_by_date(
                 if limit == 0 {
                     return;
                 }
-                vals.clear();
-                vals.resize(passing.len(), None);
+                // a block at a time: `first_vals` ranks each document in the column's
+                // optional index on its own, a third of a date-ordered query
+                dated.clear();
+                rows.clear();
                 if let Some(col) = &dates {
-                    col.first_vals(&passing, &mut vals);
+                    col.row_ids_for_docs(&passing, &mut dated, &mut rows);
                 }
-                for (&d, v) in passing.iter().zip(&vals) {
-                    let secs = v.map(|t| t.into_timestamp_secs()).unwrap_or(i64::MIN);
+                vals.clear();
+                vals.resize(rows.len(), tantivy::DateTime::MIN);
+                if let Some(col) = &dates {
+                    col.values.get_vals(&rows, &mut vals);
+                }
+                let mut next_dated = dated.iter().zip(&vals).peekable();
+                for &d in &passing {
+                    let secs = match next_dated.next_if(|(e, _)| **e == d) {
+                        Some((_, t)) => t.into_timestamp_secs(),
+                        None => i64::MIN,
+                    };
+                    // a column with several values per document: the first counts
+                    while next_dated.next_if(|(e, _)| **e == d).is_some() {}
                     if secs >= floor {
                         cands.push((secs, d));
                         if cands.len() >= shrink_at {
