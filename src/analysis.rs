@@ -19,85 +19,36 @@
 use rustc_hash::FxHashMap;
 use std::sync::{Arc, OnceLock};
 
-use serde::Deserialize;
 use tantivy::tokenizer::{
     LowerCaser, RawTokenizer, TextAnalyzer, Token, TokenStream, Tokenizer, TokenizerManager,
 };
 
-/// The coin table, as compiled in (`index_schema/coins.toml`, converted to JSON by
-/// `build.rs` because it is read at every start).
-const COINS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/coins.json"));
+// The coin table, as compiled in: `build.rs` turns `index_schema/coins.toml` into
+// `COIN_WORDS` and `COIN_AMBIGUOUS`.
+include!(concat!(env!("OUT_DIR"), "/coins.rs"));
 
 /// Token standard prefixes joined with the number that follows them.
 const STANDARDS: &[&str] = &[
     "erc", "bep", "trc", "brc", "eip", "bip", "src", "drc", "arc",
 ];
 
-/// One row of `coins.toml`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Coin {
-    pub id: String,
-    pub name: String,
-    pub tickers: Vec<String>,
-    #[serde(default)]
-    pub aliases: Vec<String>,
-    #[serde(default)]
-    pub ambiguous: bool,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CoinFile {
-    coin: Vec<Coin>,
-}
-
 /// Lookup tables built from the coin list.
 #[derive(Debug, Default)]
 pub struct CoinTable {
-    pub coins: Vec<Coin>,
     /// lowercase name/alias/unambiguous ticker -> canonical id
-    words: FxHashMap<String, Arc<str>>,
+    words: FxHashMap<&'static str, &'static str>,
     /// lowercase ambiguous ticker -> canonical id (only in capitals or as cashtag)
-    ambiguous: FxHashMap<String, Arc<str>>,
+    ambiguous: FxHashMap<&'static str, &'static str>,
 }
 
 impl CoinTable {
-    /// The compiled-in table.
+    /// The compiled-in table (a later row for the same word wins).
     pub fn bundled() -> &'static CoinTable {
         static TABLE: OnceLock<CoinTable> = OnceLock::new();
-        TABLE.get_or_init(|| {
-            let file: CoinFile = serde_json::from_str(COINS_JSON)
-                .expect("index_schema/coins.toml has the fields of `Coin`");
-            CoinTable::new(file.coin)
+        TABLE.get_or_init(|| CoinTable {
+            words: COIN_WORDS.iter().copied().collect(),
+            ambiguous: COIN_AMBIGUOUS.iter().copied().collect(),
         })
-    }
-
-    /// Builds lookup maps from a coin list.
-    pub fn new(coins: Vec<Coin>) -> CoinTable {
-        let mut words = FxHashMap::default();
-        let mut ambiguous = FxHashMap::default();
-        for c in &coins {
-            let id: Arc<str> = Arc::from(c.id.as_str());
-            words.insert(c.id.to_lowercase(), id.clone());
-            words.insert(c.name.to_lowercase(), id.clone());
-            for a in &c.aliases {
-                words.insert(a.to_lowercase(), id.clone());
-            }
-            for t in &c.tickers {
-                let key = t.to_lowercase();
-                if c.ambiguous {
-                    ambiguous.insert(key, id.clone());
-                } else {
-                    words.insert(key, id.clone());
-                }
-            }
-        }
-        CoinTable {
-            coins,
-            words,
-            ambiguous,
-        }
     }
 
     /// Every lowercase word (name, alias, ticker, ambiguous or not) whose canonical id
@@ -110,16 +61,16 @@ impl CoinTable {
             .iter()
             .chain(&self.ambiguous)
             .filter(move |(_, id)| wanted(id))
-            .map(|(w, _)| w.as_str())
+            .map(|(w, _)| *w)
     }
 
     /// The canonical id for a word, given how it was written.
-    fn lookup(&self, lower: &str, all_caps: bool, cashtag: bool) -> Option<&Arc<str>> {
+    fn lookup(&self, lower: &str, all_caps: bool, cashtag: bool) -> Option<&'static str> {
         if let Some(id) = self.words.get(lower) {
             return Some(id);
         }
         if all_caps || cashtag {
-            return self.ambiguous.get(lower);
+            return self.ambiguous.get(lower).copied();
         }
         None
     }
@@ -425,7 +376,7 @@ impl NewsTokenStream<'_> {
             return None;
         }
         Some(match self.coins.lookup(&self.scratch, false, false) {
-            Some(id) => id.clone(),
+            Some(id) => Arc::from(id),
             None => Arc::from(&*self.stemmer.stem(&self.scratch)),
         })
     }
