@@ -384,12 +384,10 @@ pub fn top_by_date(
                 // optional index on its own, a third of a date-ordered query
                 dated.clear();
                 rows.clear();
+                vals.clear();
                 if let Some(col) = &dates {
                     col.row_ids_for_docs(&passing, &mut dated, &mut rows);
-                }
-                vals.clear();
-                vals.resize(rows.len(), tantivy::DateTime::MIN);
-                if let Some(col) = &dates {
+                    vals.resize(rows.len(), tantivy::DateTime::MIN);
                     col.values.get_vals(&rows, &mut vals);
                 }
                 let mut next_dated = dated.iter().zip(&vals).peekable();
