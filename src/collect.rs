@@ -201,15 +201,9 @@ impl Collector for TopByScore {
         &self,
         fruits: Vec<(Vec<Ranked>, usize)>,
     ) -> tantivy::Result<(Vec<Ranked>, usize)> {
-        let mut count = 0;
-        let mut all: Vec<Ranked> = Vec::new();
-        for (top, n) in fruits {
-            all.extend(top);
-            count += n;
-        }
-        all.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
-        all.truncate(self.limit);
-        Ok((all, count))
+        Ok(merge_ranked(fruits, self.limit, |a, b| {
+            b.0.total_cmp(&a.0).then(b.1.cmp(&a.1))
+        }))
     }
 }
 
@@ -428,15 +422,27 @@ pub fn top_by_date(
         },
         searcher.segment_readers().iter().enumerate(),
     )?;
+    Ok(merge_ranked(per_segment, limit, |a, b| {
+        b.1.cmp(&a.1).then(b.0.total_cmp(&a.0))
+    }))
+}
+
+/// Merges per-segment tops and counts: the best `limit` by `order`, then by address
+/// (the lower wins a full tie, as with `TopDocs`), and the total count.
+fn merge_ranked(
+    fruits: Vec<(Vec<Ranked>, usize)>,
+    limit: usize,
+    order: impl Fn(&Ranked, &Ranked) -> Ordering,
+) -> (Vec<Ranked>, usize) {
     let mut count = 0;
     let mut all: Vec<Ranked> = Vec::new();
-    for (top, n) in per_segment {
+    for (top, n) in fruits {
         all.extend(top);
         count += n;
     }
-    all.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.total_cmp(&a.0)).then(a.2.cmp(&b.2)));
+    all.sort_by(|a, b| order(a, b).then(a.2.cmp(&b.2)));
     all.truncate(limit);
-    Ok((all, count))
+    (all, count)
 }
 
 /// Keeps every candidate as new as the `limit`-th newest (ties included) and returns
