@@ -46,10 +46,12 @@ pub fn looks_binary(data: &[u8]) -> bool {
         return false;
     }
     let sample = &data[..data.len().min(8192)];
-    let control = sample
+    // a branch-free sum (it vectorizes; `filter().count()` did not, and read every byte
+    // of every file one at a time)
+    let control: usize = sample
         .iter()
-        .filter(|&&b| b < 0x09 || (b > 0x0d && b < 0x20 && b != 0x1b))
-        .count();
+        .map(|&b| usize::from(b < 0x09 || (b > 0x0d && b < 0x20 && b != 0x1b)))
+        .sum();
     control * 20 > sample.len().max(1) // more than 5% control bytes
 }
 

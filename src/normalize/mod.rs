@@ -151,6 +151,7 @@ pub fn push_collapsed(out: &mut String, s: &str) {
         }
         let start = i;
         loop {
+            i = skip_prose(b, i);
             while i < n && word_byte(b[i]) {
                 i += 1;
             }
@@ -173,6 +174,39 @@ pub fn push_collapsed(out: &mut String, s: &str) {
         out.push_str(&s[start..i]);
         first = false;
     }
+}
+
+/// Skips ahead of `i` eight bytes at a time over ASCII prose that [`push_collapsed`]
+/// copies as it is: printable bytes with single spaces between words. Stops at the first
+/// group of eight that holds anything else (a control byte, non-ASCII, two spaces, or a
+/// space at the end of the group not followed by a word byte); the byte loop takes over
+/// from there.
+fn skip_prose(b: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    while let Some(chunk) = b.get(i..i + 9) {
+        let mut group = [0u8; 8];
+        group.copy_from_slice(&chunk[..8]);
+        let x = u64::from_le_bytes(group);
+        // every byte in 0x20..=0x7f: no high bit, and no borrow out of `byte - 0x20`
+        if (x | x.wrapping_sub(0x20 * ONES)) & HIGH != 0 {
+            break;
+        }
+        // 0x80 in exactly the bytes that are spaces
+        let y = x ^ (0x20 * ONES);
+        let spaces = !(((y & LOW7).wrapping_add(LOW7)) | y | LOW7);
+        // a space followed by a space, or a space first in the group (after a space or
+        // at the start of a word run it is not a single space between words)
+        if spaces & (spaces >> 8) != 0 || spaces & 0x80 != 0 {
+            break;
+        }
+        if chunk[7] == b' ' && !(chunk[8] > b' ' && chunk[8] < 0x80) {
+            break;
+        }
+        i += 8;
+    }
+    i
 }
 
 /// `s` with whitespace runs collapsed to single spaces and trimmed (see [`push_collapsed`]).
