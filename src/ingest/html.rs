@@ -551,10 +551,14 @@ pub(crate) fn clean_paragraphs(
         if is_chrome_line(&p) || is_teaser_header(&p) {
             continue;
         }
-        let p = strip_inline(&p);
-        if p.is_empty() || is_chrome_line(&p) {
+        let cleaned = strip_inline(&p);
+        // as long as the trimmed paragraph: nothing stripped, and that paragraph was
+        // just found not to be chrome
+        let unchanged = cleaned.len() == p.trim().len();
+        if cleaned.is_empty() || (!unchanged && is_chrome_line(&cleaned)) {
             continue;
         }
+        let p = cleaned;
         // the header repeated above the text: title, dek, a bare date, a byline
         if out.len() < 3 && (same(&p, title) || same(&p, dek) || is_dateline(&p) || is_byline(&p)) {
             continue;

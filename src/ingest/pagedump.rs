@@ -395,7 +395,10 @@ fn parse_multiline(text: &str) -> RawArticle {
             continue;
         }
         let cleaned = strip_inline(l.trim_start_matches(['•', '·', '-', '*', '–']).trim());
-        if !cleaned.is_empty() && !is_chrome_line(&cleaned) {
+        // as long as the trimmed line: no bullet and nothing stripped, so it is the
+        // line that was just found not to be chrome (most lines: one scan saved)
+        let unchanged = cleaned.len() == l.trim().len();
+        if !cleaned.is_empty() && (unchanged || !is_chrome_line(&cleaned)) {
             paras.push(cleaned);
         }
     }

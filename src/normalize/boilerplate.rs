@@ -292,8 +292,12 @@ pub fn is_teaser_header(line: &str) -> bool {
         "latest news",
         "top stories",
     ];
-    let l = line.trim().trim_end_matches(':').to_lowercase();
-    HEADERS.contains(&l.as_str())
+    let l = line.trim().trim_end_matches(':');
+    // every header is short: no lowercased copy of each line of prose
+    if l.len() > 24 {
+        return false;
+    }
+    HEADERS.contains(&l.to_lowercase().as_str())
 }
 
 #[cfg(test)]
