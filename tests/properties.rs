@@ -232,6 +232,39 @@ proptest! {
     }
 
     #[test]
+    fn filtered_tokenizing_finds_what_unfiltered_tokenizing_finds(
+        text in "([a-z]{1,12}|[A-Z][a-z]{1,9}|[A-Z]{2,4}|ETFs|erc|20|0x1f|[ .,'$-]|’s|'s|é|₿|\n|dying){0,60}",
+        pick in 0usize..1000,
+        prefix_len in 0usize..4,
+    ) {
+        // the snippet path skips words its filter rules out, several at a time: every
+        // span of a wanted term (or of terms starting with a wanted prefix) must still
+        // be found exactly where the plain tokenizer finds it
+        let mut all: Vec<(String, usize, usize)> = Vec::new();
+        coindex::analysis::for_each_token(&text, |t, a, b| all.push((t.to_string(), a, b)));
+        prop_assume!(!all.is_empty());
+        let term = &all[pick % all.len()].0;
+        let want: String = if prefix_len == 0 {
+            term.clone()
+        } else {
+            term.chars().take(prefix_len).collect()
+        };
+        let filter = coindex::analysis::near_filter(&[want.as_str()]);
+        let mut got = Vec::new();
+        coindex::analysis::for_each_token_near(&text, &filter, |t, a, b| {
+            if t.starts_with(want.as_str()) {
+                got.push((t.to_string(), a, b));
+            }
+        });
+        let expected: Vec<(String, usize, usize)> = all
+            .iter()
+            .filter(|(t, _, _)| t.starts_with(want.as_str()))
+            .cloned()
+            .collect();
+        prop_assert_eq!(got, expected);
+    }
+
+    #[test]
     fn collapsing_whitespace_keeps_the_words_of_split_whitespace(
         text in "([a-z]{1,6}|[ \t\n\r]{1,3}|\u{a0}|\u{2009}|\u{202f}|\u{85}|\u{1}|é|€|[.,]){0,40}",
         prefix in "[a-z ]{0,4}",
