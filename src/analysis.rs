@@ -464,13 +464,8 @@ impl NewsTokenStream<'_> {
 
 /// End of the run of ASCII lowercase letters from `i`, eight bytes at a time.
 fn lowercase_run_end(bytes: &[u8], mut i: usize) -> usize {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let mut group = [0u8; 8];
-        group.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(group);
+    use crate::swar::{HIGH, LOW7, ONES, u64_at};
+    while let Some(x) = u64_at(bytes, i) {
         let low = x & LOW7; // no carries between bytes below
         let at_least_a = (low + 0x1f * ONES) & HIGH; // byte >= 0x61
         let past_z = (low + 0x05 * ONES) & HIGH; // byte >= 0x7b

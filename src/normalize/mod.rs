@@ -182,13 +182,9 @@ pub fn push_collapsed(out: &mut String, s: &str) {
 /// space at the end of the group not followed by a word byte); the byte loop takes over
 /// from there.
 fn skip_prose(b: &[u8], mut i: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    while let Some(chunk) = b.get(i..i + 9) {
-        let mut group = [0u8; 8];
-        group.copy_from_slice(&chunk[..8]);
-        let x = u64::from_le_bytes(group);
+    use crate::swar::{HIGH, LOW7, ONES, u64_at};
+    // the ninth byte is needed when the eighth is a space
+    while let (Some(x), Some(&next)) = (u64_at(b, i), b.get(i + 8)) {
         // every byte in 0x20..=0x7f: no high bit, and no borrow out of `byte - 0x20`
         if (x | x.wrapping_sub(0x20 * ONES)) & HIGH != 0 {
             break;
@@ -201,7 +197,7 @@ fn skip_prose(b: &[u8], mut i: usize) -> usize {
         if spaces & (spaces >> 8) != 0 || spaces & 0x80 != 0 {
             break;
         }
-        if chunk[7] == b' ' && !(chunk[8] > b' ' && chunk[8] < 0x80) {
+        if b[i + 7] == b' ' && !(next > b' ' && next < 0x80) {
             break;
         }
         i += 8;
