@@ -409,9 +409,7 @@ impl NewsTokenStream<'_> {
             None => Arc::from(&*self.stemmer.stem(&self.scratch)),
         })
     }
-}
 
-impl NewsTokenStream<'_> {
     /// With a filter set, moves past the plain words ahead that it rules out (see
     /// [`NewsTokenStream::skips`]), eight letters at a time, and stops before the first
     /// word that the general path must see: one the filter lets through, or anything but
@@ -448,17 +446,24 @@ impl NewsTokenStream<'_> {
                 break;
             }
             self.token.position = self.token.position.wrapping_add(1);
-            i = end;
-            let apos_len = match &bytes[end..] {
-                [b'\'', b's', ..] => 2,
-                [0xe2, 0x80, 0x99, b's', ..] => 4,
-                _ => 0,
-            };
-            if apos_len > 0 && !char_at(self.text, end + apos_len).is_some_and(is_word_char) {
-                i = end + apos_len;
-            }
+            i = past_possessive(self.text, end);
         }
         self.pos = i;
+    }
+}
+
+/// Where the next token may start after a word ending at `end`: past a possessive
+/// `'s` or `’s` (’ is E2 80 99) that ends there, else `end`.
+fn past_possessive(text: &str, end: usize) -> usize {
+    let apos_len = match &text.as_bytes()[end..] {
+        [b'\'', b's', ..] => 2,
+        [0xe2, 0x80, 0x99, b's', ..] => 4,
+        _ => return end,
+    };
+    if char_at(text, end + apos_len).is_some_and(is_word_char) {
+        end
+    } else {
+        end + apos_len
     }
 }
 
@@ -489,16 +494,8 @@ impl TokenStream for NewsTokenStream<'_> {
                 return false;
             };
             let raw = &self.text[start..end];
-            // possessive 's / ’s (’ is E2 80 99)
-            let after = &self.text.as_bytes()[end..];
-            let apos_len = match after {
-                [b'\'', b's', ..] => 2,
-                [0xe2, 0x80, 0x99, b's', ..] => 4,
-                _ => 0,
-            };
-            if apos_len > 0 && !char_at(self.text, end + apos_len).is_some_and(is_word_char) {
-                self.pos = end + apos_len;
-            }
+            // `next_span` left `pos` at `end`
+            self.pos = past_possessive(self.text, end);
             self.token.offset_from = start;
             self.token.offset_to = end;
             self.token.position = self.token.position.wrapping_add(1);
