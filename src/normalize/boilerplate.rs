@@ -292,9 +292,20 @@ pub fn is_teaser_header(line: &str) -> bool {
         "latest news",
         "top stories",
     ];
+    // the longest header, so that a line of prose is not lowercased only to be rejected
+    const LONGEST: usize = {
+        let mut max = 0;
+        let mut i = 0;
+        while i < HEADERS.len() {
+            if HEADERS[i].len() > max {
+                max = HEADERS[i].len();
+            }
+            i += 1;
+        }
+        max
+    };
     let l = line.trim().trim_end_matches(':');
-    // every header is short: no lowercased copy of each line of prose
-    if l.len() > 24 {
+    if l.len() > LONGEST {
         return false;
     }
     HEADERS.contains(&l.to_lowercase().as_str())
@@ -421,5 +432,7 @@ mod tests {
         }
         assert!(is_teaser_header("More For You"));
         assert!(!is_teaser_header("More for you to read"));
+        // the longest header passes the length guard, in capitals, padded, with a colon
+        assert!(is_teaser_header("  RECOMMENDED FOR YOU:  "));
     }
 }
