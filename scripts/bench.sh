@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
 QUERIES=${QUERIES:-200}
 WORK=${WORK:-/tmp/coindex-bench}
-cargo build --release --bins
+cargo build --release --bins -p coindex -p coindex-bench
 mkdir -p "$WORK"
 for n in "${@:-10000 100000}"; do
   for size in $n; do

@@ -69,7 +69,7 @@ def show(cmd):
 
 
 def pct(values, p):
-    """Nearest-rank percentile, the same rule as src/bin/coindex-bench.rs."""
+    """Nearest-rank percentile, the same rule as bench/src/main.rs."""
     v = sorted(values)
     return v[round((len(v) - 1) * p)] if v else float("nan")
 
