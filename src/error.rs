@@ -72,3 +72,16 @@ impl Error {
         out
     }
 }
+
+/// The command that rebuilds an index, for messages about an index that cannot be used
+/// as it is: `coindex index --rebuild --index DIR <DIR>...` (without `--index` when the
+/// directory is not known where the message is made).
+pub fn rebuild_command(index: Option<&std::path::Path>) -> String {
+    match index {
+        Some(dir) => format!(
+            "`coindex index --rebuild --index {} <DIR>...`",
+            dir.display()
+        ),
+        None => "`coindex index --rebuild <DIR>...`".to_string(),
+    }
+}

@@ -16,7 +16,7 @@ use tantivy::schema::Value;
 use tantivy::{Index, TantivyDocument};
 
 use crate::analysis;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, rebuild_command};
 use crate::manifest::CommitPayload;
 use crate::model::Article;
 use crate::schema::{Fields, SchemaSpec};
@@ -39,10 +39,7 @@ pub struct Opened {
 }
 
 fn rebuild_hint(dir: &Path) -> String {
-    format!(
-        "run `coindex index --rebuild --index {} <DIR>...` to rebuild it",
-        dir.display()
-    )
+    format!("run {} to rebuild it", rebuild_command(Some(dir)))
 }
 
 /// Opens an existing index for searching (files memory-mapped), checking it is a

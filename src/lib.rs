@@ -11,11 +11,10 @@
 
 pub mod analysis;
 pub mod cli;
-pub mod collect;
 pub mod commands;
 pub mod config;
 pub mod error;
-pub mod facets;
+pub mod exit;
 pub mod index;
 pub mod indexer;
 pub mod ingest;
@@ -23,10 +22,8 @@ pub mod manifest;
 pub mod model;
 pub mod normalize;
 pub mod output;
-pub mod query;
 pub mod schema;
 pub mod search;
-pub mod snippet;
 mod swar;
 
 pub use error::{Error, Result};

@@ -5,6 +5,7 @@
 use std::io::Write;
 
 use clap::Parser;
+use coindex::exit::ExitCode;
 
 /// mimalloc instead of glibc malloc: indexing 100k articles peaked at 430 MB RSS with
 /// glibc (freed parser and writer buffers stayed in its per-thread arenas) and at
@@ -23,9 +24,13 @@ fn main() {
     let cli = match coindex::cli::Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
+            let code = if e.use_stderr() {
+                ExitCode::Error
+            } else {
+                ExitCode::Success
+            };
             let _ = e.print();
-            std::process::exit(code);
+            std::process::exit(code.code());
         }
     };
     if matches!(cli.command, coindex::cli::Command::Index(_)) {
@@ -39,21 +44,21 @@ fn main() {
         Ok(code) => match flushed {
             Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
                 eprintln!("coindex: cannot write output: {e}");
-                2
+                ExitCode::Error
             }
             _ => code,
         },
         Err(coindex::Error::Io { source, .. })
             if source.kind() == std::io::ErrorKind::BrokenPipe =>
         {
-            0
+            ExitCode::Success
         }
         Err(e) => {
             eprintln!("coindex: {}", e.chain());
-            2
+            ExitCode::Error
         }
     };
-    std::process::exit(code);
+    std::process::exit(code.code());
 }
 
 /// `mi_option_purge_delay` in mimalloc v3's `mi_option_e` (`mimalloc.h`); the Rust

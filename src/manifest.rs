@@ -536,8 +536,9 @@ struct DeltaIn {
 
 fn rebuild_hint(path: &Path, what: &str) -> Error {
     Error::user(format!(
-        "the index manifest {} {what}; run `coindex index --rebuild <DIR>...` to rebuild the index",
-        path.display()
+        "the index manifest {} {what}; run {} to rebuild the index",
+        path.display(),
+        crate::error::rebuild_command(None)
     ))
 }
 

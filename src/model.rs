@@ -53,3 +53,9 @@ impl Article {
         r
     }
 }
+
+/// A date in its wire form: RFC 3339 UTC with a `Z`, seconds precision (what every
+/// JSON, CSV and report field carries).
+pub fn rfc3339(d: &DateTime<Utc>) -> String {
+    d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

@@ -145,7 +145,8 @@ impl Fields {
             schema.get_field(name).map_err(|_| {
                 Error::user(format!(
                     "the index has no field `{name}`: it was built by another version of coindex; \
-                     run `coindex index --rebuild <DIR>...` to rebuild it"
+                     run {} to rebuild it",
+                    crate::error::rebuild_command(None)
                 ))
             })
         };

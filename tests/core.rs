@@ -599,7 +599,7 @@ fn specialized_search_routes_match_the_generic_ones() {
         fast.searcher.segment_readers().len() > 1,
         "several segments"
     );
-    let day = |s: &str| coindex::config::DateBound::parse(s).unwrap();
+    let day = |s: &str| coindex::search::DateBound::parse(s).unwrap();
     let filter_sets: Vec<Filters> = vec![
         Filters::default(),
         Filters {

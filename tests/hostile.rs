@@ -783,7 +783,7 @@ fn nasty_queries_through_the_library() {
     let mut all = nasty_queries();
     all.extend(["a\0b".to_string(), "\0".to_string(), "title:\0".to_string()]);
     for q in &all {
-        match coindex::query::parse(q) {
+        match coindex::search::query::parse(q) {
             Ok(_) => {}
             Err(e @ (coindex::Error::Query { .. } | coindex::Error::User(_))) => {
                 let msg = e.to_string();
@@ -792,7 +792,7 @@ fn nasty_queries_through_the_library() {
             Err(other) => panic!("{q:?}: unexpected error kind {other:?}"),
         }
     }
-    let e = coindex::query::parse("a\0b").unwrap_err();
+    let e = coindex::search::query::parse("a\0b").unwrap_err();
     assert!(e.to_string().contains("control character U+0000"), "{e}");
 }
 

@@ -300,7 +300,7 @@ proptest! {
 
     #[test]
     fn query_parser_never_panics(q in query_text()) {
-        match coindex::query::parse(&q) {
+        match coindex::search::query::parse(&q) {
             Ok(_) => {}
             Err(e @ coindex::Error::Query { .. }) => {
                 if let coindex::Error::Query { pos, .. } = &e {

@@ -574,12 +574,12 @@ fn query_classes(bin: &Path, idx: &Path, queries: usize, out: &mut dyn Write) {
             while i < flags.len() {
                 match flags[i] {
                     "--from" => {
-                        filters.dates.from = coindex::config::DateBound::parse(flags[i + 1])
+                        filters.dates.from = coindex::search::DateBound::parse(flags[i + 1])
                             .ok()
                             .and_then(|b| b.start(tz))
                     }
                     "--to" => {
-                        filters.dates.to_exclusive = coindex::config::DateBound::parse(flags[i + 1])
+                        filters.dates.to_exclusive = coindex::search::DateBound::parse(flags[i + 1])
                             .ok()
                             .and_then(|b| b.end_exclusive(tz))
                     }

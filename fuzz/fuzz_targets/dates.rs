@@ -4,7 +4,7 @@
 #![no_main]
 
 use chrono::SecondsFormat;
-use coindex::config::{DateBound, DateInterval};
+use coindex::search::{DateBound, DateInterval};
 use coindex::normalize::dates::parse_date;
 use libfuzzer_sys::fuzz_target;
 

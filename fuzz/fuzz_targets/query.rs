@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    match coindex::query::parse(&text) {
+    match coindex::search::query::parse(&text) {
         Ok(_) => {}
         Err(e) => {
             if let coindex::Error::Query { pos, .. } = &e {

@@ -14,12 +14,13 @@ use std::io::{BufRead, BufReader, Read, Write};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::search::{HitObject, hit_objects, json_io, sort_of};
-use super::{Status, io_err};
+use super::{ExitCode, io_err};
 use crate::cli::{self, FormatArg};
-use crate::config::{self, DateInterval};
+use crate::config;
 use crate::error::{Error, Result};
-use crate::search::{Engine, Filters, SearchRequest, Sort};
+use crate::output::fields::IntoIo;
+use crate::output::json::{HitObject, hit_objects};
+use crate::search::{DateInterval, Engine, Filters, SearchRequest, Sort};
 
 /// The keys a JSON request line may carry.
 pub const REQUEST_KEYS: &[&str] = &["q", "from", "to", "tags", "source", "limit", "sort"];
@@ -63,7 +64,7 @@ pub fn run(
     c: &cli::SearchCmd,
     fields: Option<&[&'static str]>,
     out: &mut dyn Write,
-) -> Result<Status> {
+) -> Result<ExitCode> {
     if matches!(c.output.format, FormatArg::Csv | FormatArg::Tsv) {
         return Err(Error::user(
             "--batch writes NDJSON (one result set per line); --format csv/tsv is not available with it",
@@ -87,7 +88,7 @@ pub fn run(
         tags: c.filters.tag.clone(),
         source: c.filters.source.clone(),
         limit: c.limit as usize,
-        sort: sort_name(sort_of(c.sort)),
+        sort: sort_name(config::sort(c.sort)),
     };
     let mut reader = BufReader::new(input);
     let mut buf = Vec::new();
@@ -146,14 +147,14 @@ pub fn run(
             "coindex: {failed} batch line{} failed (see the objects with an \"error\" key)",
             if failed == 1 { "" } else { "s" }
         );
-        return Ok(2);
+        return Ok(ExitCode::Error);
     }
-    Ok(if any_hit { 0 } else { 1 })
+    Ok(ExitCode::found(any_hit))
 }
 
 fn write_line<T: Serialize>(out: &mut dyn Write, v: &T) -> Result<()> {
     serde_json::to_writer(&mut *out, v)
-        .map_err(json_io)
+        .map_err(IntoIo::into_io)
         .and_then(|()| out.write_all(b"\n"))
         .map_err(io_err)
 }
@@ -188,7 +189,7 @@ fn run_one(
         fuzzy: c.fuzzy,
         recent: c.recent,
         snippets: c.snippets as usize,
-        snippet_len: super::search::SNIPPET_LEN,
+        snippet_len: config::SNIPPET_LEN,
         timezone: tz,
     };
     engine.search(&req)

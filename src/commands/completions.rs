@@ -6,20 +6,20 @@ use std::io::Write;
 
 use clap::CommandFactory;
 
-use super::{Status, io_err};
+use super::{ExitCode, io_err};
 use crate::cli::{self, Cli};
 use crate::error::{Error, Result};
 
-pub fn completions(c: cli::CompletionsCmd, out: &mut dyn Write) -> Result<Status> {
+pub fn completions(c: cli::CompletionsCmd, out: &mut dyn Write) -> Result<ExitCode> {
     // clap_complete panics on a failed write: render to memory, then write (so a
     // closed pipe is an ordinary, quiet error)
     let mut buf = Vec::new();
     clap_complete::generate(c.shell, &mut Cli::command(), "coindex", &mut buf);
     out.write_all(&buf).map_err(io_err)?;
-    Ok(0)
+    Ok(ExitCode::Success)
 }
 
-pub fn man(c: cli::ManCmd, out: &mut dyn Write) -> Result<Status> {
+pub fn man(c: cli::ManCmd, out: &mut dyn Write) -> Result<ExitCode> {
     let cmd = Cli::command();
     match c.output {
         Some(dir) => {
@@ -47,5 +47,5 @@ pub fn man(c: cli::ManCmd, out: &mut dyn Write) -> Result<Status> {
             out.write_all(&buf).map_err(io_err)?;
         }
     }
-    Ok(0)
+    Ok(ExitCode::Success)
 }

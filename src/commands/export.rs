@@ -2,42 +2,45 @@
 //! TSV), streamed one at a time; `--quickwit-config` writes a Quickwit index config
 //! generated from the schema instead.
 //!
-//! Documents are read segment by segment straight from the query's doc sets (deleted
-//! documents skipped), so memory stays flat however large the archive: only the ids
-//! already written are kept, to guarantee each id appears once.
+//! Documents come from `Engine::for_each_match` one at a time (deleted documents
+//! skipped), so memory stays flat however large the archive: only the ids already
+//! written are kept, to guarantee each id appears once.
 
 use std::collections::HashSet;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use tantivy::query::{EnableScoring, Query as TQuery};
-use tantivy::{DocSet, TERMINATED, TantivyDocument};
-
-use super::search::{Picked, json_io, parse_fields};
-use super::{Status, filters, io_err};
-use crate::cli::{self, ExportFormatArg};
+use super::{ExitCode, io_err};
+use crate::cli;
 use crate::config;
 use crate::error::{Error, Result};
-use crate::index;
-use crate::output::quickwit::{self, EXPORT_FIELDS, ExportDocument};
+use crate::output::document::{Document, EXPORT_FIELDS, Shape};
+use crate::output::fields::parse_fields;
+use crate::output::quickwit;
+use crate::output::stream::Sink;
 use crate::schema::SchemaSpec;
 use crate::search::Engine;
 
-pub fn run(c: cli::ExportCmd, stdout: &mut dyn Write) -> Result<Status> {
+pub fn run(c: cli::ExportCmd, stdout: &mut dyn Write) -> Result<ExitCode> {
     if c.quickwit_config {
         return quickwit_config(&c, stdout);
     }
     let fields = parse_fields(&c.fields, EXPORT_FIELDS)?;
-    let (filters, tz) = filters(&c.filters)?;
+    let (filters, tz) = config::filters(&c.filters)?;
     let dir = config::index_dir(c.index.index.clone())?;
     let engine = Engine::open(&dir)?;
-    let query: Box<dyn TQuery> = match c.query.as_deref() {
-        Some(q) => {
-            let compiled = engine.compile(q, &filters, c.fuzzy, tz)?;
-            // the loose tier contains the strict one
-            compiled.loose.unwrap_or(compiled.strict)
+    let compiled = match c.query.as_deref() {
+        Some(q) => Some(engine.compile(q, &filters, c.fuzzy, tz)?),
+        None => None,
+    };
+    let all;
+    let query = match &compiled {
+        // the loose tier contains the strict one
+        Some(compiled) => compiled.any_match(),
+        None => {
+            all = engine.filter_query(&filters);
+            &*all
         }
-        None => engine.filter_query(&filters, tz),
     };
     let mut file;
     let (out, dest): (&mut dyn Write, Option<PathBuf>) = match &c.output {
@@ -52,31 +55,19 @@ pub fn run(c: cli::ExportCmd, stdout: &mut dyn Write) -> Result<Status> {
         None => io_err(e),
     };
     let keys = fields.as_deref().unwrap_or(EXPORT_FIELDS);
-    let mut sink = Sink::new(out, c.format, keys, fields.is_some()).map_err(wrap)?;
+    let mut sink =
+        Sink::new(out, config::export_format(c.format), keys, fields.is_some()).map_err(wrap)?;
     let mut seen: HashSet<String> = HashSet::new();
     let mut undated = 0usize;
-    let searcher = &engine.searcher;
-    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
-    for seg in searcher.segment_readers() {
-        let store = seg
-            .get_store_reader(64)
-            .map_err(|e| Error::Index(e.into()))?;
-        let alive = seg.alive_bitset();
-        let mut docs = weight.scorer(seg, 1.0)?;
-        let mut doc = docs.doc();
-        while doc != TERMINATED {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                let stored: TantivyDocument = store.get(doc)?;
-                let a = index::from_document(&stored, engine.fields());
-                if c.require_date && a.published.is_none() {
-                    undated += 1;
-                } else if seen.insert(a.id.clone()) {
-                    sink.write(&ExportDocument::new(&a)).map_err(wrap)?;
-                }
-            }
-            doc = docs.advance();
+    engine.for_each_match(query, |a| {
+        if c.require_date && a.published.is_none() {
+            undated += 1;
+        } else if seen.insert(a.id.clone()) {
+            sink.write(&Document::new(&a, Shape::Export))
+                .map_err(wrap)?;
         }
-    }
+        Ok(())
+    })?;
     sink.finish().map_err(wrap)?;
     if undated > 0 {
         eprintln!(
@@ -84,10 +75,10 @@ pub fn run(c: cli::ExportCmd, stdout: &mut dyn Write) -> Result<Status> {
             if undated == 1 { "" } else { "s" }
         );
     }
-    Ok(if seen.is_empty() { 1 } else { 0 })
+    Ok(ExitCode::found(!seen.is_empty()))
 }
 
-fn quickwit_config(c: &cli::ExportCmd, stdout: &mut dyn Write) -> Result<Status> {
+fn quickwit_config(c: &cli::ExportCmd, stdout: &mut dyn Write) -> Result<ExitCode> {
     let id = c.index_id.as_deref().unwrap_or(quickwit::DEFAULT_INDEX_ID);
     if !quickwit::valid_index_id(id) {
         return Err(Error::user(format!(
@@ -99,95 +90,5 @@ fn quickwit_config(c: &cli::ExportCmd, stdout: &mut dyn Write) -> Result<Status>
         Some(p) => std::fs::write(p, yaml).map_err(|e| Error::io(p, e))?,
         None => stdout.write_all(yaml.as_bytes()).map_err(io_err)?,
     }
-    Ok(0)
-}
-
-/// Writes documents one at a time in the chosen format.
-struct Sink<'a> {
-    out: Option<&'a mut dyn Write>,
-    csv: Option<csv::Writer<&'a mut dyn Write>>,
-    format: ExportFormatArg,
-    keys: &'a [&'static str],
-    picked: bool,
-    first: bool,
-}
-
-impl<'a> Sink<'a> {
-    fn new(
-        out: &'a mut dyn Write,
-        format: ExportFormatArg,
-        keys: &'a [&'static str],
-        picked: bool,
-    ) -> io::Result<Sink<'a>> {
-        let mut s = Sink {
-            out: None,
-            csv: None,
-            format,
-            keys,
-            picked,
-            first: true,
-        };
-        match format {
-            ExportFormatArg::Csv | ExportFormatArg::Tsv => {
-                let delim = if format == ExportFormatArg::Tsv {
-                    b'\t'
-                } else {
-                    b','
-                };
-                let mut w = csv::WriterBuilder::new().delimiter(delim).from_writer(out);
-                w.write_record(keys).map_err(csv_io)?;
-                s.csv = Some(w);
-            }
-            ExportFormatArg::Json => {
-                out.write_all(b"[")?;
-                s.out = Some(out);
-            }
-            ExportFormatArg::Ndjson => s.out = Some(out),
-        }
-        Ok(s)
-    }
-
-    fn write(&mut self, d: &ExportDocument) -> io::Result<()> {
-        if let Some(w) = &mut self.csv {
-            let row: Vec<String> = self.keys.iter().map(|k| d.cell(k)).collect();
-            return w.write_record(&row).map_err(csv_io);
-        }
-        let Some(out) = self.out.as_mut() else {
-            return Ok(());
-        };
-        if self.format == ExportFormatArg::Json {
-            out.write_all(if self.first { b"\n" } else { b",\n" })?;
-        }
-        self.first = false;
-        if self.picked {
-            serde_json::to_writer(&mut **out, &Picked::new(d, self.keys)).map_err(json_io)?;
-        } else {
-            serde_json::to_writer(&mut **out, d).map_err(json_io)?;
-        }
-        if self.format == ExportFormatArg::Ndjson {
-            out.write_all(b"\n")?;
-        }
-        Ok(())
-    }
-
-    fn finish(mut self) -> io::Result<()> {
-        if let Some(mut w) = self.csv.take() {
-            return w.flush();
-        }
-        if let Some(out) = self.out.as_mut() {
-            if self.format == ExportFormatArg::Json {
-                out.write_all(if self.first { b"]\n" } else { b"\n]\n" })?;
-            }
-            out.flush()?;
-        }
-        Ok(())
-    }
-}
-
-/// Keeps the kind of a failed write (a closed pipe must stay a `BrokenPipe`).
-fn csv_io(e: csv::Error) -> io::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(e) => e,
-        other => io::Error::other(format!("{other:?}")),
-    }
+    Ok(ExitCode::Success)
 }

@@ -1,18 +1,18 @@
 //! `coindex index`: run the indexer and print the summary on stderr.
 
-use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use super::Status;
+use super::ExitCode;
 use crate::cli;
 use crate::config;
 use crate::error::{Error, Result};
-use crate::indexer::{self, FileStatus, IndexConfig};
+use crate::indexer::{self, IndexConfig};
 use crate::ingest::IngestOptions;
 use crate::normalize::NormalizeOptions;
+use crate::output;
 
-pub fn run(c: cli::IndexCmd) -> Result<Status> {
+pub fn run(c: cli::IndexCmd) -> Result<ExitCode> {
     let tz = config::timezone(c.timezone.as_deref())?;
     let index_dir = config::index_dir(c.index.index)?;
     if c.max_file_mb == 0 {
@@ -66,7 +66,7 @@ pub fn run(c: cli::IndexCmd) -> Result<Status> {
         // the last commit keeps the index consistent either way.
         let _ = ctrlc::set_handler(move || {
             if stop.swap(true, std::sync::atomic::Ordering::SeqCst) {
-                std::process::exit(130);
+                std::process::exit(ExitCode::Interrupted.code());
             }
             eprintln!("coindex: interrupted, committing what is done (Ctrl-C again to abort)");
         });
@@ -78,59 +78,13 @@ pub fn run(c: cli::IndexCmd) -> Result<Status> {
             .map_err(|e| Error::Internal(format!("cannot write the report: {e}")))?;
     }
     if !c.quiet {
-        print_summary(&summary, &index_dir);
+        output::text::index_summary(&mut std::io::stderr().lock(), &summary, &index_dir);
     }
     Ok(if summary.interrupted {
-        130
+        ExitCode::Interrupted
     } else if summary.skipped > 0 || summary.record_errors > 0 {
-        1
+        ExitCode::NoMatch
     } else {
-        0
+        ExitCode::Success
     })
-}
-
-fn print_summary(s: &indexer::Summary, dir: &std::path::Path) {
-    let mut e = std::io::stderr().lock();
-    let _ = writeln!(
-        e,
-        "coindex: {} files seen: {} new, {} updated, {} unchanged, {} removed, {} duplicate, {} skipped",
-        s.files_seen, s.new, s.updated, s.unchanged, s.removed, s.duplicate, s.skipped
-    );
-    let _ = writeln!(
-        e,
-        "coindex: {} documents indexed, {} removed, {} duplicates dropped, {} bad records; index {} holds {} documents ({:.1}s)",
-        s.documents_indexed,
-        s.documents_removed,
-        s.duplicate_documents,
-        s.record_errors,
-        dir.display(),
-        s.total_documents,
-        s.elapsed_ms as f64 / 1000.0
-    );
-    for f in &s.files {
-        match f.status {
-            FileStatus::Skipped => {
-                let _ = writeln!(
-                    e,
-                    "skipped: {}: {}",
-                    f.path,
-                    f.reason.as_deref().unwrap_or("")
-                );
-            }
-            _ => {
-                for d in &f.duplicate_of {
-                    let _ = writeln!(e, "duplicate: {} repeats {}", f.path, d);
-                }
-                for r in &f.record_errors {
-                    let _ = writeln!(e, "bad record: {}: {}", f.path, r);
-                }
-            }
-        }
-    }
-    if s.interrupted {
-        let _ = writeln!(
-            e,
-            "coindex: interrupted; run the same command again to finish"
-        );
-    }
 }

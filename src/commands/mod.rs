@@ -1,5 +1,6 @@
-//! The commands, one module each: clap arguments → validated settings → library calls
-//! → renderers. Each returns the exit status (0 success/results, 1 nothing found or
+//! The commands, one module each: clap arguments → validated settings (`config`) →
+//! library calls → renderers (`output`). A command neither formats output nor drives
+//! tantivy itself. Each returns its [`ExitCode`] (success/results, nothing found or
 //! files skipped); errors are returned as `Err` and exit with 2.
 
 mod batch;
@@ -16,17 +17,13 @@ mod timeline;
 
 use std::io::Write;
 
-use crate::cli::{self, Command, FormatArg};
-use crate::config::{self, DateInterval};
-use crate::error::{Error, Result};
-use crate::output::Format;
-use crate::search::Filters;
-
-/// Exit status of a command that ran to completion.
-pub type Status = i32;
+use crate::cli::{self, Command};
+use crate::config;
+use crate::error::{Error, Result, rebuild_command};
+pub use crate::exit::ExitCode;
 
 /// Runs a parsed command line.
-pub fn run(cli: cli::Cli, out: &mut dyn Write) -> Result<Status> {
+pub fn run(cli: cli::Cli, out: &mut dyn Write) -> Result<ExitCode> {
     let index_flag = index_flag(&cli.command);
     run_command(cli, out).map_err(|e| damaged_index(e, index_flag))
 }
@@ -55,18 +52,18 @@ fn index_flag(c: &Command) -> Option<Option<std::path::PathBuf>> {
 fn damaged_index(e: Error, index_flag: Option<Option<std::path::PathBuf>>) -> Error {
     match (e, index_flag) {
         (Error::Index(t), Some(flag)) => {
-            let dir = config::index_dir(flag)
-                .map(|d| d.display().to_string())
-                .unwrap_or_else(|_| "PATH".to_string());
+            let dir = config::index_dir(flag).unwrap_or_else(|_| "PATH".into());
             Error::user(format!(
-                "the index at {dir} cannot be read or written ({t}); it may be damaged: run `coindex index --rebuild --index {dir} <DIR>...` to rebuild it"
+                "the index at {} cannot be read or written ({t}); it may be damaged: run {} to rebuild it",
+                dir.display(),
+                rebuild_command(Some(&dir))
             ))
         }
         (e, _) => e,
     }
 }
 
-fn run_command(cli: cli::Cli, out: &mut dyn Write) -> Result<Status> {
+fn run_command(cli: cli::Cli, out: &mut dyn Write) -> Result<ExitCode> {
     match cli.command {
         Command::Index(c) => index::run(c),
         Command::Search(c) => search::run(c, out),
@@ -81,30 +78,6 @@ fn run_command(cli: cli::Cli, out: &mut dyn Write) -> Result<Status> {
         Command::Completions(c) => completions::completions(c, out),
         Command::Man(c) => completions::man(c, out),
     }
-}
-
-pub(crate) fn format_of(f: FormatArg) -> Format {
-    match f {
-        FormatArg::Text => Format::Text,
-        FormatArg::Json => Format::Json,
-        FormatArg::Ndjson => Format::Ndjson,
-        FormatArg::Csv => Format::Csv,
-        FormatArg::Tsv => Format::Tsv,
-    }
-}
-
-/// Builds filters from flags.
-pub fn filters(f: &cli::FilterArgs) -> Result<(Filters, chrono_tz::Tz)> {
-    let tz = config::timezone(f.timezone.as_deref())?;
-    let dates = DateInterval::from_flags(f.from.as_deref(), f.to.as_deref(), tz)?;
-    Ok((
-        Filters {
-            dates,
-            tags: f.tag.clone(),
-            sources: f.source.clone(),
-        },
-        tz,
-    ))
 }
 
 pub(crate) fn io_err(e: std::io::Error) -> Error {

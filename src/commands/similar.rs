@@ -2,17 +2,16 @@
 
 use std::io::Write;
 
-use super::{Status, format_of, io_err};
+use super::{ExitCode, io_err};
 use crate::cli::SimilarCmd;
 use crate::config;
 use crate::error::{Error, Result};
-use crate::facets;
 use crate::output;
-use crate::search::{Engine, Hit, SearchResults};
-use crate::snippet::Snippet;
+use crate::search::snippet::Snippet;
+use crate::search::{Engine, Hit, SearchResults, aggregate};
 
 /// Runs `similar`.
-pub fn run(c: SimilarCmd, out: &mut dyn Write) -> Result<Status> {
+pub fn run(c: SimilarCmd, out: &mut dyn Write) -> Result<ExitCode> {
     let engine = Engine::open(&config::index_dir(c.index.index)?)?;
     let Some((addr, target)) = engine.find(&c.target)? else {
         return Err(Error::user(format!(
@@ -20,7 +19,7 @@ pub fn run(c: SimilarCmd, out: &mut dyn Write) -> Result<Status> {
             c.target
         )));
     };
-    let related = facets::similar(&engine, addr, &target.id, c.limit)?;
+    let related = aggregate::similar(&engine, addr, &target.id, c.limit)?;
     let mut hits = Vec::new();
     for (i, (score, a)) in related.into_iter().enumerate() {
         let article = engine.article(a)?;
@@ -44,13 +43,13 @@ pub fn run(c: SimilarCmd, out: &mut dyn Write) -> Result<Status> {
         total_hits: hits.len(),
         hits,
     };
-    let res = super::search::render(
+    output::results(
         out,
         &results,
-        format_of(c.output.format),
+        config::format(c.output.format),
         None,
-        output::use_color(c.output.color),
-    );
-    res.map_err(io_err)?;
-    Ok(if results.hits.is_empty() { 1 } else { 0 })
+        config::use_color(c.output.color),
+    )
+    .map_err(io_err)?;
+    Ok(ExitCode::found(!results.hits.is_empty()))
 }

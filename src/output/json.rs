@@ -4,7 +4,9 @@
 
 use serde::Serialize;
 
+use super::fields::Picked;
 use super::rfc3339;
+use crate::search::aggregate::Bucket;
 use crate::search::{Hit, SearchResults};
 
 /// `coindex search --format json`.
@@ -63,4 +65,71 @@ impl<'a> JsonSerp<'a> {
             hits: r.hits.iter().map(JsonHit::new).collect(),
         }
     }
+}
+
+/// A hit object: all keys, or the `--fields` selection.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(crate) enum HitObject<'a> {
+    Full(JsonHit<'a>),
+    Picked(Picked<'a>),
+}
+
+/// The hit objects of a result set, as `--format json` writes them.
+pub(crate) fn hit_objects<'a>(
+    r: &'a SearchResults,
+    keys: Option<&'a [&'static str]>,
+) -> Vec<HitObject<'a>> {
+    r.hits
+        .iter()
+        .map(|h: &'a Hit| hit_object(h, keys))
+        .collect()
+}
+
+fn hit_object<'a>(h: &'a Hit, keys: Option<&'a [&'static str]>) -> HitObject<'a> {
+    match keys {
+        None => HitObject::Full(JsonHit::new(h)),
+        Some(k) => HitObject::Picked(Picked::new(&JsonHit::new(h), k)),
+    }
+}
+
+/// `--format json` with `--fields`: the result-set envelope is unchanged.
+#[derive(Serialize)]
+pub(crate) struct PickedSerp<'a> {
+    query: &'a str,
+    total_hits: usize,
+    hits: Vec<HitObject<'a>>,
+}
+
+impl<'a> PickedSerp<'a> {
+    pub(crate) fn new(r: &'a SearchResults, keys: &'a [&'static str]) -> PickedSerp<'a> {
+        PickedSerp {
+            query: &r.query,
+            total_hits: r.total_hits,
+            hits: hit_objects(r, Some(keys)),
+        }
+    }
+}
+
+/// `coindex count --format json`.
+#[derive(Debug, Serialize)]
+pub struct JsonCount<'a> {
+    /// The query as given, or `null` when counting by filters only.
+    pub query: Option<&'a str>,
+    pub count: usize,
+}
+
+/// One row of `coindex tags` / `coindex sources` in JSON and NDJSON.
+#[derive(Debug, Serialize)]
+pub struct JsonValueCount<'a> {
+    pub value: &'a str,
+    pub count: u64,
+}
+
+/// `coindex timeline --format json`.
+#[derive(Debug, Serialize)]
+pub struct JsonTimeline<'a> {
+    pub query: &'a str,
+    pub undated: u64,
+    pub buckets: &'a [Bucket],
 }

@@ -1,6 +1,6 @@
-//! The way out to a cluster: the export document (one JSON object per article, the
-//! shape Quickwit, Elasticsearch and OpenSearch ingest as is) and a Quickwit index
-//! config generated from `index_schema/schema.toml`. Both are documented in
+//! The way out to a cluster: a Quickwit index config generated from
+//! `index_schema/schema.toml`, for the export documents of `document.rs` (the shape
+//! Quickwit, Elasticsearch and OpenSearch ingest as is). Both are documented in
 //! `docs/QUICKWIT.md` and `docs/JSON.md`.
 //!
 //! The config is built from the same declarative schema the local index is built from,
@@ -8,9 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rfc3339;
 use crate::error::{Error, Result};
-use crate::model::Article;
 use crate::schema::{FieldKind, SchemaSpec};
 
 /// The Quickwit index config format version written by `--quickwit-config`.
@@ -188,122 +186,9 @@ pub fn index_config_yaml(spec: &SchemaSpec, index_id: &str) -> Result<String> {
     ))
 }
 
-/// One exported article: exactly the schema fields, in schema order; `url`,
-/// `published` and `updated` are omitted when unknown (never `null`).
-#[derive(Debug, Serialize)]
-pub struct ExportDocument<'a> {
-    pub id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<&'a str>,
-    pub source: &'a str,
-    pub title: &'a str,
-    pub dek: &'a str,
-    pub authors: &'a [String],
-    pub body: &'a str,
-    pub tags: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub published: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated: Option<String>,
-    pub path: &'a str,
-}
-
-/// The keys of an export document, in order.
-pub const EXPORT_FIELDS: &[&str] = &[
-    "id",
-    "url",
-    "source",
-    "title",
-    "dek",
-    "authors",
-    "body",
-    "tags",
-    "published",
-    "updated",
-    "path",
-];
-
-impl<'a> ExportDocument<'a> {
-    /// The export form of an article.
-    pub fn new(a: &'a Article) -> ExportDocument<'a> {
-        ExportDocument {
-            id: &a.id,
-            url: a.url.as_deref(),
-            source: &a.source,
-            title: &a.title,
-            dek: &a.dek,
-            authors: &a.authors,
-            body: &a.body,
-            tags: &a.tags,
-            published: a.published.as_ref().map(rfc3339),
-            updated: a.updated.as_ref().map(rfc3339),
-            path: &a.path,
-        }
-    }
-
-    /// One column of the CSV/TSV export: arrays joined with `|`, missing values empty.
-    pub fn cell(&self, key: &str) -> String {
-        match key {
-            "id" => self.id.to_string(),
-            "url" => self.url.unwrap_or_default().to_string(),
-            "source" => self.source.to_string(),
-            "title" => self.title.to_string(),
-            "dek" => self.dek.to_string(),
-            "authors" => self.authors.join("|"),
-            "body" => self.body.to_string(),
-            "tags" => self.tags.join("|"),
-            "published" => self.published.clone().unwrap_or_default(),
-            "updated" => self.updated.clone().unwrap_or_default(),
-            "path" => self.path.to_string(),
-            _ => String::new(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
-
-    fn article() -> Article {
-        Article {
-            id: "0123456789abcdef".into(),
-            title: "T".into(),
-            dek: "D".into(),
-            url: Some("https://example.com/a".into()),
-            source: "example".into(),
-            authors: vec!["A B".into()],
-            published: Some(chrono::Utc.with_ymd_and_hms(2024, 1, 10, 21, 5, 0).unwrap()),
-            updated: Some(chrono::Utc.with_ymd_and_hms(2024, 1, 11, 0, 0, 0).unwrap()),
-            tags: vec!["etfs".into()],
-            body: "B".into(),
-            path: "/x.txt".into(),
-        }
-    }
-
-    #[test]
-    fn export_document_has_exactly_the_schema_fields_in_order() {
-        let a = article();
-        let v = serde_json::to_string(&ExportDocument::new(&a)).unwrap();
-        let spec = SchemaSpec::bundled();
-        let names: Vec<&str> = spec.fields.iter().map(|f| f.name.as_str()).collect();
-        assert_eq!(names, EXPORT_FIELDS);
-        // keys appear in schema order
-        let mut last = 0;
-        for k in EXPORT_FIELDS {
-            let at = v
-                .find(&format!("\"{k}\":"))
-                .unwrap_or_else(|| panic!("{k} in {v}"));
-            assert!(at >= last, "{k} out of order in {v}");
-            last = at;
-        }
-        let mut bare = a.clone();
-        bare.url = None;
-        bare.published = None;
-        bare.updated = None;
-        let v = serde_json::to_string(&ExportDocument::new(&bare)).unwrap();
-        assert!(!v.contains("null") && !v.contains("\"url\"") && !v.contains("\"published\""));
-    }
 
     #[test]
     fn config_maps_every_schema_field() {

@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Format;
+use super::fields::IntoIo;
 
 /// Writes rows of `(header, values)` as CSV or TSV.
 pub fn delimited(
@@ -17,9 +18,9 @@ pub fn delimited(
 ) -> io::Result<()> {
     let delim = if format == Format::Tsv { b'\t' } else { b',' };
     let mut w = csv::WriterBuilder::new().delimiter(delim).from_writer(out);
-    w.write_record(header).map_err(to_io)?;
+    w.write_record(header).map_err(IntoIo::into_io)?;
     for r in rows {
-        w.write_record(r).map_err(to_io)?;
+        w.write_record(r).map_err(IntoIo::into_io)?;
     }
     w.flush()
 }
@@ -27,7 +28,7 @@ pub fn delimited(
 /// Writes one JSON object per line.
 pub fn ndjson<T: Serialize>(out: &mut dyn Write, items: &[T]) -> io::Result<()> {
     for it in items {
-        serde_json::to_writer(&mut *out, it).map_err(to_io)?;
+        serde_json::to_writer(&mut *out, it).map_err(IntoIo::into_io)?;
         out.write_all(b"\n")?;
     }
     Ok(())
@@ -35,17 +36,8 @@ pub fn ndjson<T: Serialize>(out: &mut dyn Write, items: &[T]) -> io::Result<()> 
 
 /// Writes one pretty JSON document.
 pub fn json<T: Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(to_io)?;
+    serde_json::to_writer_pretty(&mut *out, value).map_err(IntoIo::into_io)?;
     out.write_all(b"\n")
-}
-
-fn to_io<E: std::error::Error + Send + Sync + 'static>(e: E) -> io::Error {
-    // keep broken pipes recognizable
-    let msg = e.to_string();
-    if msg.contains("Broken pipe") {
-        return io::Error::new(io::ErrorKind::BrokenPipe, msg);
-    }
-    io::Error::other(e)
 }
 
 #[cfg(test)]

@@ -219,7 +219,7 @@ pub fn stats(e: &Engine, top: usize) -> Result<Stats> {
     let (dates, undated) = published_dates(e, &all)?;
     let fmt = |s: Option<&i64>| {
         s.and_then(|s| DateTime::<Utc>::from_timestamp(*s, 0))
-            .map(|d| crate::output::rfc3339(&d))
+            .map(|d| crate::model::rfc3339(&d))
     };
     let mut tags = value_counts(e, &all, "tags")?;
     tags.truncate(top);

@@ -344,7 +344,7 @@ impl Parser<'_> {
             ));
         }
         let check = |s: &str, at: usize| -> Result<String> {
-            crate::config::DateBound::parse(s)
+            super::filters::DateBound::parse(s)
                 .map(|_| s.to_string())
                 .map_err(|m| err(self.src, at, m))
         };
