@@ -1,0 +1,178 @@
+//! The parse step, run on the parser pool: read a file, hash it, decode, detect its
+//! format, parse and normalize its articles. A bad file becomes a skip reason, never an
+//! error of the run.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossbeam_channel::Receiver;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::IndexConfig;
+use super::budget::{ByteBudget, Permit, QUEUE_BYTES};
+use super::plan::Listed;
+use crate::error::{Error, Result};
+use crate::ingest::{self, FoundFile};
+use crate::manifest::PathKey;
+use crate::model::Article;
+use crate::normalize;
+
+/// Files per chunk of the walk list handed to the parser pool: small enough that the
+/// last chunk, parsed by one thread, is a short tail, and that a chunk's buffer is
+/// freed soon after its files are parsed (unit tests use chunks of 8, so that small
+/// folders span several).
+pub(super) const PARSE_CHUNK: usize = if cfg!(test) { 8 } else { 1024 };
+
+/// A parsed file on its way to the writer.
+pub(super) struct Parsed {
+    pub(super) found: FoundFile,
+    pub(super) key: PathKey,
+    pub(super) hash: u64,
+    pub(super) outcome: std::result::Result<(Vec<Article>, Vec<String>), String>,
+    /// Content identical to the manifest's: only the mtime needs updating.
+    pub(super) touched_only: bool,
+}
+
+/// Reads, hashes, parses and normalizes one file (runs on the rayon pool).
+pub(super) fn parse_one(
+    key: PathKey,
+    found: FoundFile,
+    old_hash: Option<u64>,
+    cfg: &IndexConfig,
+) -> Parsed {
+    let bytes = match ingest::read_bytes(&found.path, &cfg.ingest) {
+        Ok(b) => b,
+        Err(reason) => {
+            return Parsed {
+                found,
+                key,
+                hash: 0,
+                outcome: Err(reason),
+                touched_only: false,
+            };
+        }
+    };
+    let hash = xxh3_64(&bytes);
+    if old_hash == Some(hash) {
+        return Parsed {
+            found,
+            key,
+            hash,
+            outcome: Ok((vec![], vec![])),
+            touched_only: true,
+        };
+    }
+    // A parser bug on one strange file must not stop the run: it becomes a skip reason.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let text = ingest::read_text(&found.path, &bytes, &cfg.ingest)?;
+        drop(bytes);
+        let format = ingest::detect_format(&found.path, &text)?;
+        let parsed = ingest::parse_text(format, &text, &cfg.ingest)?;
+        // the articles own their text; a 64 MB export need not be held twice more
+        drop(text);
+        let fallback = ingest::folder_source(&found.path);
+        let mut errors = parsed.record_errors;
+        let mut articles = Vec::with_capacity(parsed.articles.len());
+        let multi = parsed.articles.len() > 1;
+        for raw in parsed.articles {
+            let loc = raw.locator.clone();
+            match normalize::normalize(raw, &key, &fallback, &cfg.normalize) {
+                Ok(a) => articles.push(a),
+                Err(reason) if multi || loc.is_some() => {
+                    errors.push(format!("{}: {reason}", loc.unwrap_or_default()))
+                }
+                Err(reason) => return Err(reason),
+            }
+        }
+        if articles.is_empty() {
+            return Err(match errors.first() {
+                Some(e) => format!(
+                    "no usable article ({} bad records; first: {e})",
+                    errors.len()
+                ),
+                None => "no articles found in the file".to_string(),
+            });
+        }
+        Ok((articles, errors))
+    }))
+    .unwrap_or_else(|panic| {
+        Err(format!(
+            "internal error while parsing this file (please report it): {}",
+            crate::ingest::panic_message(panic.as_ref())
+        ))
+    });
+    Parsed {
+        found,
+        key,
+        hash,
+        outcome,
+        touched_only: false,
+    }
+}
+
+/// The parsed files and the byte permits that travel with them, and the thread that
+/// feeds the parser pool (join it after the channel is drained).
+pub(super) type Parsers = (Receiver<(Parsed, Permit)>, std::thread::JoinHandle<()>);
+
+/// Starts the parser pool on the chunks of the walk list. Each worker takes whole
+/// chunks and drops a chunk's buffer when done; every file first takes its size from
+/// `budget`, and Ctrl-C (`stop`) stops handing out files.
+pub(super) fn spawn_parsers(
+    chunks: Vec<Vec<(Listed, Option<u64>)>>,
+    odd_paths: FxHashMap<PathKey, PathBuf>,
+    cfg: &IndexConfig,
+    stop: &Arc<AtomicBool>,
+    budget: &Arc<ByteBudget>,
+) -> Result<Parsers> {
+    let (tx, rx) = crossbeam_channel::bounded::<(Parsed, Permit)>(64);
+    let budget2 = budget.clone();
+    let cfg2 = cfg.clone();
+    let stop2 = stop.clone();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.writer_threads)
+        .thread_name(|i| format!("coindex-parse-{i}"))
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start the parser threads: {e}")))?;
+    let producer = std::thread::spawn(move || {
+        pool.install(|| {
+            // each worker takes whole chunks and drops a chunk's buffer when done
+            chunks
+                .into_par_iter()
+                .flat_map_iter(|chunk| chunk.into_iter())
+                .for_each_with(tx, |tx, (f, old_hash)| {
+                    if stop2.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let found = FoundFile {
+                        path: odd_paths
+                            .get(&f.key)
+                            .cloned()
+                            .unwrap_or_else(|| PathBuf::from(&*f.key)),
+                        size: f.size,
+                        mtime_ns: f.mtime_ns,
+                    };
+                    // The file's size is taken from the budget before it is read and
+                    // given back once the writer has applied it. A file over the size
+                    // limit is refused without being read, so it weighs nothing.
+                    let weight = if found.size > cfg2.ingest.max_file_bytes {
+                        1
+                    } else {
+                        found.size.max(1)
+                    };
+                    let Some(permit) = budget2.acquire(weight, QUEUE_BYTES) else {
+                        return;
+                    };
+                    // Ctrl-C may have come while this parser waited for room
+                    if stop2.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let parsed = parse_one(f.key, found, old_hash, &cfg2);
+                    let _ = tx.send((parsed, permit));
+                })
+        });
+    });
+    Ok((rx, producer))
+}

@@ -1,0 +1,363 @@
+//! The single writer: applies parsed files to the tantivy index and the manifest
+//! (deletions, deduplication, upserts) and commits both together. Owns the order of a
+//! commit (manifest first, then the index commit whose payload names it).
+
+use rustc_hash::FxHashSet;
+use tantivy::{IndexWriter, TantivyDocument, Term};
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::parse::Parsed;
+use super::plan::{Listed, path_key};
+use super::report::{FileReport, FileStatus, Summary};
+use crate::error::{Error, Result};
+use crate::index::{self, Opened};
+use crate::ingest::WalkProblem;
+use crate::manifest::{
+    CommitPayload, DocEntry, DocId, DupEntry, FileEntry, Keys, Manifest, PathKey, Registry,
+};
+use crate::model::Article;
+use crate::schema::SchemaSpec;
+
+/// Segments grow by merging four of a size (10k documents → 40k → 160k) and stop
+/// growing past 100k documents. Tantivy's default (eight of a size, no cap) left one
+/// segment with 64% of a 1M-article index: a search runs one task per segment, so
+/// that segment alone set the latency of every heavy query, and building it was the
+/// largest merge of the run. Balanced segments let both cores share the work.
+pub(super) fn merge_policy() -> tantivy::indexer::LogMergePolicy {
+    let mut p = tantivy::indexer::LogMergePolicy::default();
+    p.set_min_num_segments(4);
+    p.set_max_docs_before_merge(100_000);
+    p
+}
+
+/// Opens the index writer with the run's threads and memory budget, and the merge
+/// policy above. A busy lock means another `coindex index` is writing.
+pub(super) fn open_writer(
+    opened: &Opened,
+    cfg: &super::IndexConfig,
+) -> Result<IndexWriter<TantivyDocument>> {
+    let writer: IndexWriter<TantivyDocument> = opened
+        .index
+        .writer_with_num_threads(cfg.writer_threads, cfg.writer_heap)
+        .map_err(|e| match e {
+            // only a busy lock means another writer; an I/O error creating the lock
+            // file (read-only folder) falls through to "cannot write"
+            tantivy::TantivyError::LockFailure(
+                tantivy::directory::error::LockError::LockBusy,
+                _,
+            ) => Error::user(format!(
+                "another `coindex index` is already writing to {}; wait for it to finish (searches keep working meanwhile)",
+                cfg.index_dir.display()
+            )),
+            other => Error::user(format!(
+                "cannot write to the index at {}: {other}; check permissions, or run with --rebuild",
+                cfg.index_dir.display()
+            )),
+        })?;
+    writer.set_merge_policy(Box::new(merge_policy()));
+    Ok(writer)
+}
+
+/// Dedup keys other than the id: title + day, and body.
+fn dedup_keys(a: &Article) -> Vec<u64> {
+    let mut keys = Vec::new();
+    if let Some(p) = a.published
+        && !a.title.is_empty()
+    {
+        let k = format!(
+            "t\u{1f}{}\u{1f}{}",
+            a.title.to_lowercase(),
+            p.format("%Y-%m-%d")
+        );
+        keys.push(xxh3_64(k.as_bytes()));
+    }
+    if a.body.len() >= 200 {
+        keys.push(xxh3_64(format!("b\u{1f}{}", a.body).as_bytes()));
+    }
+    keys
+}
+
+/// The single writer: applies parsed files to the index and the manifest.
+pub(super) struct Writer<'a> {
+    pub(super) writer: &'a mut IndexWriter<TantivyDocument>,
+    pub(super) opened: &'a Opened,
+    pub(super) manifest: &'a mut Manifest,
+    pub(super) registry: &'a mut Registry,
+    /// The index may hold documents the registry does not know (see `run`).
+    pub(super) untracked: bool,
+    pub(super) since_commit: usize,
+    /// Files added to the manifest since it was last packed.
+    pub(super) new_files: usize,
+    /// Paths whose manifest entry changed since the last commit (what a delta holds).
+    pub(super) changed: FxHashSet<PathKey>,
+    pub(super) summary: &'a mut Summary,
+}
+
+impl Writer<'_> {
+    fn delete_id(&mut self, id: DocId) {
+        self.writer
+            .delete_term(Term::from_field_text(self.opened.fields.id, &id.hex()));
+    }
+
+    /// Removes the documents a file owned; returns how many.
+    pub(super) fn drop_docs(&mut self, entry: &FileEntry) -> usize {
+        for d in &entry.docs {
+            self.delete_id(d.id);
+            self.registry.remove(d.id, d.keys.as_slice());
+        }
+        self.since_commit += entry.docs.len();
+        entry.docs.len()
+    }
+
+    pub(super) fn apply(&mut self, p: Parsed) {
+        let previous = self.manifest.files.get(&p.key).cloned();
+        if p.touched_only {
+            if let Some(e) = self.manifest.files.get_mut(&*p.key) {
+                e.mtime_ns = p.found.mtime_ns;
+                e.size = p.found.size;
+                self.changed.insert(p.key.clone());
+            }
+            self.summary.unchanged += 1;
+            self.summary.report(FileReport {
+                path: p.key.to_string(),
+                status: FileStatus::Unchanged,
+                documents: previous.map(|e| e.docs.len()).unwrap_or(0),
+                reason: None,
+                duplicate_of: vec![],
+                record_errors: vec![],
+            });
+            return;
+        }
+        // the old version of the file goes away first
+        if let Some(old) = &previous {
+            let n = self.drop_docs(old);
+            self.summary.documents_removed += n;
+        }
+        let mut entry = FileEntry::new(p.found.size, p.found.mtime_ns, p.hash);
+        let status_if_ok = if previous.is_some() {
+            FileStatus::Updated
+        } else {
+            FileStatus::New
+        };
+        let (articles, errors) = match p.outcome {
+            Ok(v) => v,
+            Err(reason) => {
+                entry.extra.set_skipped(reason.clone());
+                self.insert_entry(p.key.clone(), entry);
+                self.summary.skipped += 1;
+                self.summary.report(FileReport {
+                    path: p.key.to_string(),
+                    status: FileStatus::Skipped,
+                    documents: 0,
+                    reason: Some(reason),
+                    duplicate_of: vec![],
+                    record_errors: vec![],
+                });
+                return;
+            }
+        };
+        let mut dup_of: Vec<PathKey> = Vec::new();
+        let mut added = 0;
+        // bad records found here, after parsing (they were once overwritten by the
+        // parser's list and lost)
+        let mut more_errors = Vec::new();
+        for a in articles {
+            let Some(id) = DocId::parse(&a.id) else {
+                // ids are made by `normalize::hex_id`; anything else is a bug, reported
+                more_errors.push(format!("{}: malformed document id {:?}", a.path, a.id));
+                continue;
+            };
+            let keys = dedup_keys(&a);
+            let rich = a.richness();
+            if let Some(existing) = self.registry.find(id, &keys) {
+                let Some(owner) = self.registry.owner(existing).cloned() else {
+                    continue;
+                };
+                // the owner's copy as the manifest records it; a copy owned by this
+                // same file (a repeated record) always wins, so it is not looked up
+                let theirs = (owner != p.key)
+                    .then(|| self.manifest.files.get(&*owner))
+                    .flatten()
+                    .and_then(|f| f.docs.iter().find(|d| d.id == existing))
+                    .copied();
+                // the new copy replaces theirs only if it is richer (ties: smaller path)
+                let replaced =
+                    theirs.filter(|t| rich > t.rich || (rich == t.rich && p.key < owner));
+                let Some(theirs) = replaced else {
+                    self.summary.duplicate_documents += 1;
+                    if !dup_of.contains(&owner) {
+                        dup_of.push(owner.clone());
+                    }
+                    entry.extra.push_dup(DupEntry {
+                        id,
+                        of: owner.clone(),
+                    });
+                    continue;
+                };
+                // the new copy is richer: demote the old owner's copy to a duplicate
+                self.delete_id(existing);
+                self.registry.remove(existing, theirs.keys.as_slice());
+                self.summary.duplicate_documents += 1;
+                if let Some(of) = self.manifest.files.get_mut(&*owner) {
+                    self.changed.insert(owner.clone());
+                    of.docs.retain(|d| d.id != existing);
+                    of.extra.push_dup(DupEntry {
+                        id: existing,
+                        of: p.key.clone(),
+                    });
+                    let left = of.docs.len();
+                    self.summary.late_duplicate(&owner, p.key.as_ref(), left);
+                }
+            }
+            // The registry holds exactly the ids in the index (both are committed
+            // together): an id it does not know is not indexed, and one it knows was
+            // deleted above or in `drop_docs`. So no delete-by-id per document; each
+            // queued delete held ~500 bytes until the segments applied it and cost a
+            // term lookup per segment (40 MB at 100k documents).
+            if self.untracked {
+                self.delete_id(id);
+            }
+            let doc = index::to_document(&a, &self.opened.fields);
+            if let Err(e) = self.writer.add_document(doc) {
+                more_errors.push(format!("{}: cannot index: {e}", a.path));
+                continue;
+            }
+            let d = DocEntry {
+                id,
+                rich,
+                keys: Keys::new(&keys),
+            };
+            self.registry.insert(&p.key, &d);
+            entry.docs.push(d);
+            added += 1;
+        }
+        let mut errors = errors;
+        errors.append(&mut more_errors);
+        entry.docs.shrink_to_fit();
+        self.since_commit += added;
+        self.summary.documents_indexed += added;
+        self.summary.record_errors += errors.len();
+        entry.extra.set_record_errors(errors.clone());
+        let status = if added == 0 && !dup_of.is_empty() {
+            self.summary.duplicate += 1;
+            FileStatus::Duplicate
+        } else {
+            match status_if_ok {
+                FileStatus::New => self.summary.new += 1,
+                _ => self.summary.updated += 1,
+            }
+            status_if_ok
+        };
+        self.insert_entry(p.key.clone(), entry);
+        self.summary.report(FileReport {
+            path: p.key.to_string(),
+            status,
+            documents: added,
+            reason: None,
+            duplicate_of: dup_of.iter().map(|k| k.to_string()).collect(),
+            record_errors: errors,
+        });
+    }
+
+    fn insert_entry(&mut self, key: PathKey, entry: FileEntry) {
+        self.changed.insert(key.clone());
+        if self.manifest.files.insert(key, entry).is_none() {
+            self.new_files += 1;
+        }
+    }
+
+    /// Writes the manifest generation, then commits the index pointing at it. `whole`
+    /// writes the whole manifest (a run's last commit); otherwise only the entries that
+    /// changed since the previous commit are written.
+    pub(super) fn commit(&mut self, generation: u64, whole: bool) -> Result<()> {
+        // a first run inserts files in nearly sorted order, which leaves the map's
+        // nodes about half full; repacking whenever it grew by a quarter keeps them full
+        if self.new_files * 4 >= self.manifest.files.len() {
+            self.manifest.pack();
+            self.new_files = 0;
+        }
+        self.registry.compact();
+        if whole {
+            self.manifest.save(&self.opened.dir, generation)?;
+        } else {
+            self.manifest
+                .save_delta(&self.opened.dir, generation, &self.changed)?;
+        }
+        let payload = CommitPayload {
+            schema_version: SchemaSpec::bundled().version,
+            manifest_gen: generation,
+            committed_at: chrono::Utc::now().to_rfc3339(),
+        };
+        let payload =
+            serde_json::to_string(&payload).map_err(|e| Error::Internal(e.to_string()))?;
+        let mut prepared = self.writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        self.since_commit = 0;
+        self.changed.clear();
+        Ok(())
+    }
+
+    /// Removes the documents of files that are gone, and reports them.
+    pub(super) fn remove_files(&mut self, deleted: &[PathKey]) {
+        for key in deleted {
+            if let Some(entry) = self.manifest.files.remove(key.as_ref()) {
+                self.changed.insert(key.clone());
+                let n = self.drop_docs(&entry);
+                self.summary.documents_removed += n;
+                self.summary.removed += 1;
+                self.summary.report(FileReport {
+                    path: key.to_string(),
+                    status: FileStatus::Removed,
+                    documents: n,
+                    reason: None,
+                    duplicate_of: vec![],
+                    record_errors: vec![],
+                });
+            }
+        }
+    }
+
+    /// Reports the files the walk could not list.
+    pub(super) fn report_walk_problems(&mut self, problems: Vec<WalkProblem>) {
+        for p in problems {
+            self.summary.skipped += 1;
+            self.summary.report(FileReport {
+                path: path_key(&p.path),
+                status: FileStatus::Skipped,
+                documents: 0,
+                reason: Some(p.reason),
+                duplicate_of: vec![],
+                record_errors: vec![],
+            });
+        }
+    }
+
+    /// Reports the files that are not read (unchanged, or skipped before and unchanged)
+    /// from the manifest.
+    pub(super) fn report_unchanged(&mut self, found: &[Listed], in_todo: &[bool]) {
+        for (i, Listed { key, .. }) in found.iter().enumerate() {
+            if in_todo[i] {
+                continue;
+            }
+            if let Some(e) = self.manifest.files.get(key) {
+                let (status, reason) = match e.extra.skipped() {
+                    Some(r) => (FileStatus::Skipped, Some(r.to_string())),
+                    None => (FileStatus::Unchanged, None),
+                };
+                match status {
+                    FileStatus::Skipped => self.summary.skipped += 1,
+                    _ => self.summary.unchanged += 1,
+                }
+                self.summary.report(FileReport {
+                    path: key.to_string(),
+                    status,
+                    documents: e.docs.len(),
+                    reason,
+                    duplicate_of: vec![],
+                    record_errors: vec![],
+                });
+            }
+        }
+    }
+}
