@@ -5,7 +5,10 @@
 //! coindex-bench gen --articles 100000 --out /tmp/corpus-100k [--seed 42]
 //! coindex-bench run --corpus /tmp/corpus-100k --work /tmp/bench [--runs 5] [--queries 200]
 //! coindex-bench query --index /tmp/bench/index --work /tmp/bench [--queries 200]
+//! coindex-bench extract [../shared/devset] [--json] [--verbose] [--min-title 0.9 …]
 //! ```
+//! `extract` is the extraction benchmark over a devset with ground truth (its own
+//! module, `extract.rs`; see `docs/EXTRACTION.md`).
 //! `gen` writes raw page dumps (multi-line and one-line shapes, with tickers, menus,
 //! newsletter promos, credits and "More For You" teasers) whose words follow a Zipf
 //! distribution over an English vocabulary mixed with crypto entities, tickers, amounts
@@ -20,6 +23,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+mod extract;
 
 /// The same allocator as the `coindex` binary, so in-process query timings match it.
 #[global_allocator]
@@ -664,7 +669,7 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]";
+    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]\n       coindex-bench extract [DIR] [--coindex PATH] [--work DIR] [--json] [--verbose] [--min-title F …]";
     match args.get(1).map(String::as_str) {
         Some("gen") => {
             let (Some(n), Some(out)) = (
@@ -715,6 +720,7 @@ fn main() {
             query_classes(&bin, idx, queries, &mut out);
             batch_throughput(&bin, idx, work, &mut out);
         }
+        Some("extract") => std::process::exit(extract::main(&args[2..])),
         _ => {
             eprintln!("{usage}");
             std::process::exit(2);
