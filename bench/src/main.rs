@@ -5,6 +5,7 @@
 //! coindex-bench gen --articles 100000 --out /tmp/corpus-100k [--seed 42]
 //! coindex-bench run --corpus /tmp/corpus-100k --work /tmp/bench [--runs 5] [--queries 200]
 //! coindex-bench query --index /tmp/bench/index --work /tmp/bench [--queries 200]
+//! coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--json]
 //! ```
 //! `gen` writes raw page dumps (multi-line and one-line shapes, with tickers, menus,
 //! newsletter promos, credits and "More For You" teasers) whose words follow a Zipf
@@ -14,7 +15,11 @@
 //! process), index size, no-op and 1%-changed re-index times, query latency p50/p95 per
 //! query class in-process and as whole `coindex search` processes, and batch throughput.
 //! `query` runs only the query part against an index built before (the 1M column).
+//! `relevance` compares coindex's ranking with SQLite FTS5 on known-item queries
+//! generated from a real corpus (`docs/RELEVANCE.md`, module `relevance`).
 //! Timing is never asserted anywhere; this binary only reports.
+
+mod relevance;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -664,7 +669,7 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]";
+    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]\n       coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--work DIR] [--json] [--misses N]";
     match args.get(1).map(String::as_str) {
         Some("gen") => {
             let (Some(n), Some(out)) = (
@@ -700,6 +705,7 @@ fn main() {
                 .unwrap_or(200);
             run(Path::new(&corpus), Path::new(&work), runs, queries);
         }
+        Some("relevance") => relevance::main(&args[2..]),
         Some("query") => {
             let (Some(idx), Some(work)) = (flag("--index"), flag("--work")) else {
                 eprintln!("{usage}");
