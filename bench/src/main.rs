@@ -6,6 +6,7 @@
 //! coindex-bench run --corpus /tmp/corpus-100k --work /tmp/bench [--runs 5] [--queries 200]
 //! coindex-bench query --index /tmp/bench/index --work /tmp/bench [--queries 200]
 //! coindex-bench extract [../shared/devset] [--json] [--verbose] [--min-title 0.9 …]
+//! coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--json]
 //! ```
 //! `extract` is the extraction benchmark over a devset with ground truth (its own
 //! module, `extract.rs`; see `docs/EXTRACTION.md`).
@@ -17,7 +18,11 @@
 //! process), index size, no-op and 1%-changed re-index times, query latency p50/p95 per
 //! query class in-process and as whole `coindex search` processes, and batch throughput.
 //! `query` runs only the query part against an index built before (the 1M column).
+//! `relevance` compares coindex's ranking with SQLite FTS5 on known-item queries
+//! generated from a real corpus (`docs/RELEVANCE.md`, module `relevance`).
 //! Timing is never asserted anywhere; this binary only reports.
+
+mod relevance;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -669,7 +674,7 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]\n       coindex-bench extract [DIR] [--coindex PATH] [--work DIR] [--json] [--verbose] [--min-title F …]";
+    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]\n       coindex-bench extract [DIR] [--coindex PATH] [--work DIR] [--json] [--verbose] [--min-title F …]\n       coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--work DIR] [--json] [--misses N]";
     match args.get(1).map(String::as_str) {
         Some("gen") => {
             let (Some(n), Some(out)) = (
@@ -705,6 +710,7 @@ fn main() {
                 .unwrap_or(200);
             run(Path::new(&corpus), Path::new(&work), runs, queries);
         }
+        Some("relevance") => relevance::main(&args[2..]),
         Some("query") => {
             let (Some(idx), Some(work)) = (flag("--index"), flag("--work")) else {
                 eprintln!("{usage}");
