@@ -18,7 +18,6 @@ pub mod exit;
 pub mod index;
 pub mod indexer;
 pub mod ingest;
-pub mod manifest;
 pub mod model;
 pub mod normalize;
 pub mod output;

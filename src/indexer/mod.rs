@@ -28,8 +28,9 @@ use rustc_hash::FxHashSet;
 
 use crate::error::{Error, Result};
 use crate::index;
+use crate::index::manifest::Manifest;
+use crate::index::registry::Registry;
 use crate::ingest::IngestOptions;
-use crate::manifest::{Manifest, Registry};
 use crate::normalize::NormalizeOptions;
 use budget::{ByteBudget, CloseOnDrop};
 use parse::PARSE_CHUNK;

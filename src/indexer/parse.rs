@@ -15,8 +15,8 @@ use super::IndexConfig;
 use super::budget::{ByteBudget, Permit, QUEUE_BYTES};
 use super::plan::Listed;
 use crate::error::{Error, Result};
+use crate::index::manifest::PathKey;
 use crate::ingest::{self, FoundFile};
-use crate::manifest::PathKey;
 use crate::model::Article;
 use crate::normalize;
 

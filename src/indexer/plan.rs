@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
+use crate::index::manifest::{Manifest, PathKey};
 use crate::ingest::{self, WalkProblem};
-use crate::manifest::{Manifest, PathKey};
 
 /// A file found by the walk.
 #[derive(Clone)]

@@ -10,11 +10,12 @@ use super::parse::Parsed;
 use super::plan::{Listed, path_key};
 use super::report::{FileReport, FileStatus, Summary};
 use crate::error::{Error, Result};
+use crate::index::manifest::{
+    CommitPayload, DocEntry, DocId, DupEntry, FileEntry, Keys, Manifest, PathKey,
+};
+use crate::index::registry::Registry;
 use crate::index::{self, Opened};
 use crate::ingest::WalkProblem;
-use crate::manifest::{
-    CommitPayload, DocEntry, DocId, DupEntry, FileEntry, Keys, Manifest, PathKey, Registry,
-};
 use crate::model::Article;
 use crate::schema::SchemaSpec;
 
