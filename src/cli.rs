@@ -1,5 +1,5 @@
-//! Command-line definitions (clap derive) and nothing else: `app` turns these into
-//! validated settings, so no other module sees clap types.
+//! Command-line definitions (clap derive) and nothing else: `config` turns these into
+//! validated settings, so no module past `commands` and `config` sees clap types.
 
 use std::path::PathBuf;
 

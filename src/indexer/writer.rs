@@ -159,8 +159,7 @@ impl Writer<'_> {
         };
         let mut dup_of: Vec<PathKey> = Vec::new();
         let mut added = 0;
-        // bad records found here, after parsing (they were once overwritten by the
-        // parser's list and lost)
+        // bad records found here, after parsing, are appended to the parser's list
         let mut more_errors = Vec::new();
         for a in articles {
             let Some(id) = DocId::parse(&a.id) else {

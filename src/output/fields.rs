@@ -8,7 +8,6 @@ use std::io;
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
-use super::json::JsonHit;
 use crate::error::{Error, Result};
 
 /// Every key of a hit object, in wire order (the values `--fields` accepts).
@@ -69,26 +68,6 @@ pub(crate) fn parse_fields(
         )));
     }
     Ok(Some(out))
-}
-
-/// One CSV/TSV cell of a hit: tags joined with `|`, highlights as JSON, missing values
-/// empty.
-pub(crate) fn hit_cell(h: &JsonHit, key: &str) -> String {
-    match key {
-        "rank" => h.rank.to_string(),
-        "score" => format!("{:.3}", h.score),
-        "id" => h.id.to_string(),
-        "title" => h.title.to_string(),
-        "published" => h.published.clone().unwrap_or_default(),
-        "updated" => h.updated.clone().unwrap_or_default(),
-        "tags" => h.tags.join("|"),
-        "source" => h.source.to_string(),
-        "url" => h.url.unwrap_or_default().to_string(),
-        "path" => h.path.to_string(),
-        "snippet" => h.snippet.to_string(),
-        "highlights" => serde_json::to_string(&h.highlights).unwrap_or_default(),
-        _ => String::new(),
-    }
 }
 
 /// A JSON object reduced to chosen keys, written in the chosen order. Keys absent from

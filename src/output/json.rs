@@ -56,6 +56,29 @@ impl<'a> JsonHit<'a> {
     }
 }
 
+impl JsonHit<'_> {
+    /// One CSV/TSV cell of a hit: tags joined with `|`, highlights as JSON, missing values
+    /// empty.
+    pub fn cell(&self, key: &str) -> String {
+        let h = self;
+        match key {
+            "rank" => h.rank.to_string(),
+            "score" => format!("{:.3}", h.score),
+            "id" => h.id.to_string(),
+            "title" => h.title.to_string(),
+            "published" => h.published.clone().unwrap_or_default(),
+            "updated" => h.updated.clone().unwrap_or_default(),
+            "tags" => h.tags.join("|"),
+            "source" => h.source.to_string(),
+            "url" => h.url.unwrap_or_default().to_string(),
+            "path" => h.path.to_string(),
+            "snippet" => h.snippet.to_string(),
+            "highlights" => serde_json::to_string(&h.highlights).unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
+}
+
 impl<'a> JsonSerp<'a> {
     /// Builds the wire form of a result set.
     pub fn new(r: &'a SearchResults) -> JsonSerp<'a> {

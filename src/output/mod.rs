@@ -54,7 +54,7 @@ pub fn results(
                 .iter()
                 .map(|h| {
                     let j = JsonHit::new(h);
-                    keys.iter().map(|k| fields::hit_cell(&j, k)).collect()
+                    keys.iter().map(|k| j.cell(k)).collect()
                 })
                 .collect();
             table::delimited(out, f, keys, &rows)

@@ -3,6 +3,7 @@
 //! recognize (a lone word, a word under flag filters). Owns how a query is scored, not
 //! how the top k are collected (`collect`) or what a filter means (`filters`).
 
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use tantivy::Term;
 use tantivy::query::{
@@ -12,11 +13,16 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 
 use super::Engine;
-use super::filters::{Filters, any_of, clauses, date_range, keyword};
-use super::query::{self, Node, Occur, Scope};
+use super::filters::{
+    DateBound, DateInterval, Filters, any_of, clauses, range_query, source_query, tag_query,
+    term_query,
+};
+use super::query::{self, DateField, Node, Occur, Scope};
 use super::snippet::Highlighter;
 use crate::analysis::news_terms_at;
 use crate::error::{Error, Result};
+use crate::normalize::canonical_url;
+use crate::schema::Fields;
 
 /// A compiled query: the two ranking tiers plus what to highlight.
 pub struct Compiled {
@@ -176,8 +182,8 @@ impl Engine {
         // plain OR of terms from tantivy's block-max WAND, which only sees term scorers
         // at the top level. Only text fields qualify: the keyword fields (tags, source,
         // url, id) index no frequencies, and pruning a bare term query on such a field
-        // skipped matching documents when it was tried (`tag:mining` lost its newest
-        // hits at 100k articles).
+        // skips matching documents (see docs/PERFORMANCE.md, "History moved out of the
+        // code").
         let strict_q: Box<dyn TQuery> = if term_union && strict.len() == 1 {
             strict.remove(0).1
         } else {
@@ -220,6 +226,50 @@ impl Engine {
             word_and_filter,
         })
     }
+}
+
+/// The term query of a keyword scope (`tag:`, `source:`, `url:`, `id:`), with the value
+/// keyed the way the indexer keys it; `None` for a text scope.
+fn keyword(f: &Fields, scope: Scope, text: &str) -> Option<Box<dyn TQuery>> {
+    Some(match scope {
+        Scope::Tag => tag_query(f, text),
+        Scope::Source => source_query(f, text),
+        Scope::Url => term_query(f.url, &canonical_url(text)),
+        Scope::Id => term_query(f.id, text.trim()),
+        _ => return None,
+    })
+}
+
+/// A `published:`/`updated:` range of the query language. The parser validated the
+/// bounds; `>x` / `<x` are exclusive of the whole period.
+fn date_range(
+    f: &Fields,
+    tz: Tz,
+    field: DateField,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Box<dyn TQuery> {
+    let start = |s: &str| -> Option<DateTime<Utc>> {
+        match s.strip_prefix('>') {
+            Some(r) => DateBound::parse(r).ok()?.end_exclusive(tz),
+            None => DateBound::parse(s).ok()?.start(tz),
+        }
+    };
+    let end = |s: &str| -> Option<DateTime<Utc>> {
+        match s.strip_prefix('<') {
+            Some(r) => DateBound::parse(r).ok()?.start(tz),
+            None => DateBound::parse(s).ok()?.end_exclusive(tz),
+        }
+    };
+    let iv = DateInterval {
+        from: from.and_then(start),
+        to_exclusive: to.and_then(end),
+    };
+    let field = match field {
+        DateField::Published => f.published,
+        DateField::Updated => f.updated,
+    };
+    range_query(field, iv)
 }
 
 struct Compiler<'a> {

@@ -14,10 +14,9 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 
 use super::Engine;
-use super::query::{DateField, Scope};
 use crate::error::{Error, Result};
 use crate::normalize::dates::local_to_utc;
-use crate::normalize::{canonical_url, clean_tag, source_key};
+use crate::normalize::{clean_tag, source_key};
 use crate::schema::Fields;
 
 /// Filters shared by search, count, facets, timeline and export.
@@ -147,20 +146,22 @@ impl DateInterval {
     }
 }
 
-/// The term query of a keyword scope (`tag:`, `source:`, `url:`, `id:`), with the value
-/// keyed the way the indexer keys it; `None` for a text scope.
-pub(crate) fn keyword(f: &Fields, scope: Scope, text: &str) -> Option<Box<dyn TQuery>> {
-    let (field, value) = match scope {
-        Scope::Tag => (f.tags, clean_tag(text)),
-        Scope::Source => (f.source, source_key(text)),
-        Scope::Url => (f.url, canonical_url(text)),
-        Scope::Id => (f.id, text.trim().to_string()),
-        _ => return None,
-    };
-    Some(Box::new(TermQuery::new(
-        Term::from_field_text(field, &value),
+/// The term query of a tag, keyed the way the indexer keys tags.
+pub(crate) fn tag_query(f: &Fields, tag: &str) -> Box<dyn TQuery> {
+    term_query(f.tags, &clean_tag(tag))
+}
+
+/// The term query of a source, keyed the way the indexer keys sources.
+pub(crate) fn source_query(f: &Fields, source: &str) -> Box<dyn TQuery> {
+    term_query(f.source, &source_key(source))
+}
+
+/// An exact term on a keyword field (no frequencies, no positions).
+pub(crate) fn term_query(field: Field, value: &str) -> Box<dyn TQuery> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
         IndexRecordOption::Basic,
-    )))
+    ))
 }
 
 /// OR of the parts; `None` when there are none.
@@ -174,38 +175,6 @@ pub(crate) fn any_of(parts: Vec<Box<dyn TQuery>>) -> Option<Box<dyn TQuery>> {
     }
 }
 
-/// A `published:`/`updated:` range of the query language. The parser validated the
-/// bounds; `>x` / `<x` are exclusive of the whole period.
-pub(crate) fn date_range(
-    f: &Fields,
-    tz: Tz,
-    field: DateField,
-    from: Option<&str>,
-    to: Option<&str>,
-) -> Box<dyn TQuery> {
-    let start = |s: &str| -> Option<DateTime<Utc>> {
-        match s.strip_prefix('>') {
-            Some(r) => DateBound::parse(r).ok()?.end_exclusive(tz),
-            None => DateBound::parse(s).ok()?.start(tz),
-        }
-    };
-    let end = |s: &str| -> Option<DateTime<Utc>> {
-        match s.strip_prefix('<') {
-            Some(r) => DateBound::parse(r).ok()?.start(tz),
-            None => DateBound::parse(s).ok()?.end_exclusive(tz),
-        }
-    };
-    let iv = DateInterval {
-        from: from.and_then(start),
-        to_exclusive: to.and_then(end),
-    };
-    let field = match field {
-        DateField::Published => f.published,
-        DateField::Updated => f.updated,
-    };
-    range_query(field, iv)
-}
-
 /// The flag filters, one clause each. They match or not and add nothing to a
 /// score: a tag's term would otherwise add BM25 over the tag list, favouring
 /// documents with fewer tags, and a date range a constant.
@@ -215,15 +184,10 @@ pub(crate) fn clauses(f: &Fields, filters: &Filters) -> Vec<Box<dyn TQuery>> {
         out.push(range_query(f.published, filters.dates));
     }
     for t in &filters.tags {
-        if let Some(q) = keyword(f, Scope::Tag, t) {
-            out.push(q);
-        }
+        out.push(tag_query(f, t));
     }
-    let sources: Vec<Box<dyn TQuery>> = filters
-        .sources
-        .iter()
-        .filter_map(|s| keyword(f, Scope::Source, s))
-        .collect();
+    let sources: Vec<Box<dyn TQuery>> =
+        filters.sources.iter().map(|s| source_query(f, s)).collect();
     if let Some(q) = any_of(sources) {
         out.push(q);
     }
@@ -244,7 +208,7 @@ impl Engine {
     }
 }
 
-fn range_query(field: Field, iv: DateInterval) -> Box<dyn TQuery> {
+pub(crate) fn range_query(field: Field, iv: DateInterval) -> Box<dyn TQuery> {
     let to_term = |d: DateTime<Utc>| {
         Term::from_field_date(field, tantivy::DateTime::from_timestamp_secs(d.timestamp()))
     };
