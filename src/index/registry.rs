@@ -21,6 +21,16 @@ pub struct Registry {
     by_key: Table<KeyOwner>,
 }
 
+/// How a duplicate was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Match {
+    /// The same document id: the same canonical URL, or (for an article without one)
+    /// the same title, publication time and body.
+    Id,
+    /// A dedup key: the same body text.
+    Key,
+}
+
 /// A value of a [`Table`] that can mark its slot in the sorted array as removed.
 trait Slot {
     fn dead() -> Self;
@@ -190,11 +200,16 @@ impl Registry {
 
     /// The id of an indexed document that `id` or any of `keys` duplicates.
     pub fn find(&self, id: DocId, keys: &[u64]) -> Option<DocId> {
+        self.find_match(id, keys).map(|(d, _)| d)
+    }
+
+    /// Like [`Registry::find`], also saying which of the two matched.
+    pub fn find_match(&self, id: DocId, keys: &[u64]) -> Option<(DocId, Match)> {
         if self.by_id.get(id.0).is_some() {
-            return Some(id);
+            return Some((id, Match::Id));
         }
         keys.iter()
-            .find_map(|k| self.by_key.get(*k).map(|v| DocId(v.0)))
+            .find_map(|k| self.by_key.get(*k).map(|v| (DocId(v.0), Match::Key)))
     }
 
     /// Folds what was added since the last call into the sorted arrays, when it has

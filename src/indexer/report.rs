@@ -26,6 +26,10 @@ pub struct FileReport {
     pub reason: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub duplicate_of: Vec<String>,
+    /// Why each merge of `duplicate_of` (same order) was made: `same URL`, `same text`,
+    /// or `same title, time and text` (an article without a URL).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub duplicate_reasons: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub record_errors: Vec<String>,
 }
@@ -67,10 +71,11 @@ impl Summary {
     /// Records that `path`'s copy of a document was dropped for the one in `of`, found
     /// after `path` was processed (a richer copy came later; the parse pool hands files
     /// over in any order, so either file of a pair can come first).
-    pub(super) fn late_duplicate(&mut self, path: &str, of: &str, docs_left: usize) {
+    pub(super) fn late_duplicate(&mut self, path: &str, of: &str, reason: &str, docs_left: usize) {
         if let Some(r) = self.files.iter_mut().rev().find(|r| r.path == path) {
             if !r.duplicate_of.iter().any(|d| d == of) {
                 r.duplicate_of.push(of.to_string());
+                r.duplicate_reasons.push(reason.to_string());
             }
             return;
         }
@@ -86,6 +91,7 @@ impl Summary {
             documents: docs_left,
             reason: None,
             duplicate_of: vec![of.to_string()],
+            duplicate_reasons: vec![reason.to_string()],
             record_errors: vec![],
         });
     }

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::index::manifest::{
     CommitPayload, DocEntry, DocId, DupEntry, FileEntry, Keys, Manifest, PathKey,
 };
-use crate::index::registry::Registry;
+use crate::index::registry::{Match, Registry};
 use crate::index::{self, Opened};
 use crate::ingest::WalkProblem;
 use crate::model::Article;
@@ -59,23 +59,25 @@ pub(super) fn open_writer(
     Ok(writer)
 }
 
-/// Dedup keys other than the id: title + day, and body.
+/// Dedup keys other than the id: the body's hash, for a body long enough to tell an
+/// article (200+ bytes). Two articles merge only when they are provably the same: the
+/// same id (canonical URL) or the same text. A shared title and day is not proof: two
+/// sites' "Why Is Crypto Going Down Today?" of one morning are different articles.
 fn dedup_keys(a: &Article) -> Vec<u64> {
     let mut keys = Vec::new();
-    if let Some(p) = a.published
-        && !a.title.is_empty()
-    {
-        let k = format!(
-            "t\u{1f}{}\u{1f}{}",
-            a.title.to_lowercase(),
-            p.format("%Y-%m-%d")
-        );
-        keys.push(xxh3_64(k.as_bytes()));
-    }
     if a.body.len() >= 200 {
         keys.push(xxh3_64(format!("b\u{1f}{}", a.body).as_bytes()));
     }
     keys
+}
+
+/// Why a record was merged with an indexed one, as the summary and `--report` say it.
+fn merge_reason(a: &Article, how: Match) -> &'static str {
+    match how {
+        Match::Id if a.url.is_some() => "same URL",
+        Match::Id => "same title, time and text",
+        Match::Key => "same text",
+    }
 }
 
 /// The single writer: applies parsed files to the index and the manifest.
@@ -125,6 +127,7 @@ impl Writer<'_> {
                 documents: previous.map(|e| e.docs.len()).unwrap_or(0),
                 reason: None,
                 duplicate_of: vec![],
+                duplicate_reasons: vec![],
                 record_errors: vec![],
             });
             return;
@@ -152,12 +155,13 @@ impl Writer<'_> {
                     documents: 0,
                     reason: Some(reason),
                     duplicate_of: vec![],
+                    duplicate_reasons: vec![],
                     record_errors: vec![],
                 });
                 return;
             }
         };
-        let mut dup_of: Vec<PathKey> = Vec::new();
+        let mut dup_of: Vec<(PathKey, &'static str)> = Vec::new();
         let mut added = 0;
         // bad records found here, after parsing, are appended to the parser's list
         let mut more_errors = Vec::new();
@@ -169,7 +173,8 @@ impl Writer<'_> {
             };
             let keys = dedup_keys(&a);
             let rich = a.richness();
-            if let Some(existing) = self.registry.find(id, &keys) {
+            if let Some((existing, how)) = self.registry.find_match(id, &keys) {
+                let reason = merge_reason(&a, how);
                 let Some(owner) = self.registry.owner(existing).cloned() else {
                     continue;
                 };
@@ -185,8 +190,8 @@ impl Writer<'_> {
                     theirs.filter(|t| rich > t.rich || (rich == t.rich && p.key < owner));
                 let Some(theirs) = replaced else {
                     self.summary.duplicate_documents += 1;
-                    if !dup_of.contains(&owner) {
-                        dup_of.push(owner.clone());
+                    if !dup_of.iter().any(|(o, _)| *o == owner) {
+                        dup_of.push((owner.clone(), reason));
                     }
                     entry.extra.push_dup(DupEntry {
                         id,
@@ -206,7 +211,8 @@ impl Writer<'_> {
                         of: p.key.clone(),
                     });
                     let left = of.docs.len();
-                    self.summary.late_duplicate(&owner, p.key.as_ref(), left);
+                    self.summary
+                        .late_duplicate(&owner, p.key.as_ref(), reason, left);
                 }
             }
             // The registry holds exactly the ids in the index (both are committed
@@ -254,7 +260,8 @@ impl Writer<'_> {
             status,
             documents: added,
             reason: None,
-            duplicate_of: dup_of.iter().map(|k| k.to_string()).collect(),
+            duplicate_of: dup_of.iter().map(|(k, _)| k.to_string()).collect(),
+            duplicate_reasons: dup_of.iter().map(|(_, r)| r.to_string()).collect(),
             record_errors: errors,
         });
     }
@@ -312,6 +319,7 @@ impl Writer<'_> {
                     documents: n,
                     reason: None,
                     duplicate_of: vec![],
+                    duplicate_reasons: vec![],
                     record_errors: vec![],
                 });
             }
@@ -328,6 +336,7 @@ impl Writer<'_> {
                 documents: 0,
                 reason: Some(p.reason),
                 duplicate_of: vec![],
+                duplicate_reasons: vec![],
                 record_errors: vec![],
             });
         }
@@ -355,6 +364,7 @@ impl Writer<'_> {
                     documents: e.docs.len(),
                     reason,
                     duplicate_of: vec![],
+                    duplicate_reasons: vec![],
                     record_errors: vec![],
                 });
             }

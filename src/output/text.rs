@@ -223,8 +223,12 @@ pub fn index_summary(e: &mut dyn Write, s: &Summary, dir: &std::path::Path) {
                 );
             }
             _ => {
-                for d in &f.duplicate_of {
-                    let _ = writeln!(e, "duplicate: {} repeats {}", f.path, d);
+                for (i, d) in f.duplicate_of.iter().enumerate() {
+                    let why = f.duplicate_reasons.get(i).map(String::as_str);
+                    let _ = match why {
+                        Some(why) => writeln!(e, "duplicate: {} repeats {} ({why})", f.path, d),
+                        None => writeln!(e, "duplicate: {} repeats {}", f.path, d),
+                    };
                 }
                 for r in &f.record_errors {
                     let _ = writeln!(e, "bad record: {}: {}", f.path, r);
