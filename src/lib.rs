@@ -27,7 +27,7 @@ pub mod query;
 pub mod schema;
 pub mod search;
 pub mod snippet;
-mod swar;
+pub mod text;
 
 pub use error::{Error, Result};
 pub use model::{Article, RawArticle};

@@ -112,7 +112,7 @@ fn inline_text(s: &str) -> String {
     if html::looks_like_html(s) {
         html::fragment_text(s).replace("\n\n", " ")
     } else {
-        crate::normalize::collapse_ws(s)
+        crate::text::collapse_ws(s)
     }
 }
 

@@ -7,7 +7,7 @@
 //! `hidden`, and by class/id words (share, social, newsletter, subscribe, cookie,
 //! related, recommended, more-for-you, comments, promo, ad-, advert, sidebar,
 //! breadcrumb, ticker, …). Each block element is one paragraph; paragraphs then go
-//! through `normalize::boilerplate` and the text stops at a "More For You" style header.
+//! through `text::boilerplate` and the text stops at a "More For You" style header.
 //! If the class rules leave nothing, the text is taken again with tag rules only.
 //!
 //! Metadata, most trusted first: JSON-LD `NewsArticle`/`Article`/`BlogPosting`/
@@ -23,9 +23,9 @@ use serde_json::Value;
 
 use super::records;
 use crate::model::RawArticle;
-use crate::normalize::boilerplate::{is_chrome_line, is_teaser_header, strip_inline};
-use crate::normalize::clean_inline;
 use crate::normalize::dates::parse_date;
+use crate::text::boilerplate::{is_chrome_line, is_teaser_header, strip_inline};
+use crate::text::clean_inline;
 
 /// Elements dropped with everything inside them.
 const DROP_TAGS: &[&str] = &[
@@ -383,7 +383,7 @@ fn cap_nesting(html: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-use crate::normalize::collapse_ws as collapse;
+use crate::text::collapse_ws as collapse;
 
 /// True when the class/id words of an element mark it as chrome.
 fn chrome_by_name(el: &scraper::node::Element, inline: bool) -> bool {

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use super::{html, records};
 use crate::model::RawArticle;
-use crate::normalize::clean_inline;
+use crate::text::clean_inline;
 
 /// Which front matter a file opens with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,7 +180,7 @@ fn body_paragraphs(md: &str) -> (Vec<String>, Option<String>) {
     let mut heading: Option<HeadingLevel> = None;
     let mut h1: Option<String> = None;
     let flush = |buf: &mut String, paras: &mut Vec<String>| {
-        let p = crate::normalize::collapse_ws(buf);
+        let p = crate::text::collapse_ws(buf);
         if !p.is_empty() {
             paras.push(p);
         }
@@ -195,7 +195,7 @@ fn body_paragraphs(md: &str) -> (Vec<String>, Option<String>) {
                 heading = Some(level);
             }
             Event::End(TagEnd::Heading(_)) => {
-                let text = crate::normalize::collapse_ws(&buf);
+                let text = crate::text::collapse_ws(&buf);
                 buf.clear();
                 if heading == Some(HeadingLevel::H1) && h1.is_none() && paras.is_empty() {
                     h1 = Some(text);

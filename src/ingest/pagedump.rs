@@ -10,7 +10,7 @@
 //!
 //! The parser finds the header by its labels (`Share`, `By`, `Edited by`, `Updated`,
 //! `Published`, dates), cuts the page at the first teaser header, and strips chrome with
-//! the rules in `normalize::boilerplate`. It returns date strings unparsed; time zones
+//! the rules in `text::boilerplate`. It returns date strings unparsed; time zones
 //! are applied by `normalize`.
 
 use std::sync::OnceLock;
@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::model::RawArticle;
-use crate::normalize::boilerplate::{is_chrome_line, is_teaser_header, strip_inline};
+use crate::text::boilerplate::{is_chrome_line, is_teaser_header, strip_inline};
 
 /// Which of the three shapes a dump has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,7 +226,7 @@ fn normalize_spaces(text: &str) -> String {
     out
 }
 
-use crate::normalize::collapse_ws as collapse;
+use crate::text::collapse_ws as collapse;
 
 // ---------------------------------------------------------------- header pieces
 

@@ -647,10 +647,7 @@ pub(crate) fn body_to_text(s: &str) -> String {
         }
     }
     let text = s.replace("\r\n", "\n").replace('\r', "\n");
-    let paras: Vec<String> = text
-        .split("\n\n")
-        .map(crate::normalize::collapse_ws)
-        .collect();
+    let paras: Vec<String> = text.split("\n\n").map(crate::text::collapse_ws).collect();
     html::clean_paragraphs(paras, None, None).join("\n\n")
 }
 
