@@ -8,7 +8,8 @@
 //! stay inert text. The text arrives already decoded, so an `encoding="…"` in the XML
 //! declaration is rewritten to UTF-8 before parsing.
 
-use super::{Parsed, html, records};
+use super::html;
+use super::records::{self, Parsed};
 use crate::model::RawArticle;
 
 /// The XML prolog says UTF-8, and no other XML declaration remains: the text is already

@@ -13,9 +13,16 @@
 
 use serde_json::{Map, Value};
 
-use super::Parsed;
 use super::html;
 use crate::model::RawArticle;
+
+/// What a parser got out of one file.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub articles: Vec<RawArticle>,
+    /// Records that could not be used, each `locator: reason`.
+    pub record_errors: Vec<String>,
+}
 
 /// Largest single record (an NDJSON line, a CSV/TSV row, one JSON article object), in
 /// bytes. Files are bounded by `--max-file-mb`; this bounds the work and memory spent on
