@@ -9,7 +9,8 @@
 //! declaration is rewritten to UTF-8 before parsing.
 
 use super::html;
-use super::records::{self, Parsed};
+use super::records::Parsed;
+use super::values::{split_people, split_tags};
 use crate::model::RawArticle;
 
 /// The XML prolog says UTF-8, and no other XML declaration remains: the text is already
@@ -167,23 +168,23 @@ pub fn parse(text: &str) -> Result<Parsed, String> {
             .map(|d| d.to_rfc3339());
         for c in &e.categories {
             let t = c.label.as_deref().unwrap_or(&c.term);
-            a.tags.extend(records::split_tags(t));
+            a.tags.extend(split_tags(t));
         }
         for p in &e.authors {
             if let Some(n) = p.name.as_deref().and_then(person_name) {
-                a.authors.extend(records::split_people(&n));
+                a.authors.extend(split_people(&n));
             }
         }
         let content = e
             .content
             .as_ref()
             .and_then(|c| c.body.as_deref())
-            .map(records::body_to_text)
+            .map(html::body_to_text)
             .filter(|s| !s.is_empty());
         let summary = e
             .summary
             .as_ref()
-            .map(|s| records::body_to_text(&s.content))
+            .map(|s| html::body_to_text(&s.content))
             .filter(|s| !s.is_empty());
         match content {
             Some(body) => {

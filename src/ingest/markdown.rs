@@ -1,7 +1,7 @@
 //! Markdown (`.md`, `.markdown`) with optional YAML (`---`) or TOML (`+++`) front
 //! matter, as static-site generators and note apps keep articles.
 //!
-//! Front matter goes through the record field mapper (`records::map_fields`): `title`,
+//! Front matter goes through the record field mapper (`fields::map_fields`): `title`,
 //! `date`/`published`, `updated`/`lastmod`, `tags`/`categories` (a list or a comma
 //! string), `url`, `source`, `author`/`authors`, `description`/`summary` (the dek). The
 //! body is read with pulldown-cmark events and indexed as plain text, one paragraph per
@@ -11,7 +11,9 @@
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde_json::{Map, Value};
 
-use super::{html, records};
+use super::fields::map_fields;
+use super::html;
+use super::values;
 use crate::model::RawArticle;
 use crate::text::clean_inline;
 
@@ -161,7 +163,7 @@ fn front_matter_map(kind: FrontMatter, fm: &str) -> Result<Map<String, Value>, S
         Value::Null => Ok(Map::new()),
         other => Err(format!(
             "front matter holds {}, not a set of fields",
-            records::kind(&other)
+            values::kind(&other)
         )),
     }
 }
@@ -264,7 +266,7 @@ pub fn parse(text: &str, map: &[(String, String)]) -> Result<RawArticle, String>
         None => (Map::new(), text),
     };
     let (paras, h1) = body_paragraphs(body_md);
-    let mut a = records::map_fields(&fields, map, !paras.is_empty())?;
+    let mut a = map_fields(&fields, map, !paras.is_empty())?;
     if a.title.is_none() {
         a.title = h1.clone();
     }

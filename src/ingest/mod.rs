@@ -12,15 +12,16 @@
 //! their detection and the field mapping are described in `docs/FORMATS.md`.
 
 pub mod decode;
-pub mod detect;
+mod detect;
 pub mod feed;
-pub mod fields;
+mod fields;
 pub mod html;
 pub mod markdown;
 pub mod pagedump;
-pub mod read;
+mod read;
 pub mod records;
-pub mod walk;
+mod values;
+mod walk;
 
 pub use detect::{Format, detect_format, sniff, sniff_html};
 pub use fields::{MAP_FIELDS, parse_field_map};

@@ -9,7 +9,7 @@
 use scraper::{ElementRef, Html};
 use serde_json::Value;
 
-use crate::ingest::records;
+use crate::ingest::values::{authors_of, scalar_text, split_people, split_tags, tags_of};
 use crate::model::RawArticle;
 use crate::text::collapse_ws as collapse;
 
@@ -118,8 +118,7 @@ fn ld_article(v: &Value) -> Option<&serde_json::Map<String, Value>> {
 }
 
 fn ld_text(o: &serde_json::Map<String, Value>, key: &str) -> Option<String> {
-    o.get(key)
-        .and_then(|v| records::scalar_text(v).ok().flatten())
+    o.get(key).and_then(|v| scalar_text(v).ok().flatten())
 }
 
 fn fill_from_ld(m: &mut Meta, o: &serde_json::Map<String, Value>) {
@@ -138,21 +137,19 @@ fn fill_from_ld(m: &mut Meta, o: &serde_json::Map<String, Value>) {
     set(&mut a.url, ld_text(o, "mainEntityOfPage"));
     if let Some(p) = o.get("publisher") {
         let name = match p {
-            Value::Array(list) => list
-                .first()
-                .and_then(|x| records::scalar_text(x).ok().flatten()),
-            other => records::scalar_text(other).ok().flatten(),
+            Value::Array(list) => list.first().and_then(|x| scalar_text(x).ok().flatten()),
+            other => scalar_text(other).ok().flatten(),
         };
         set(&mut a.source, name);
     }
     if let Some(v) = o.get("author").or_else(|| o.get("creator")) {
-        a.authors = records::authors_of(v).unwrap_or_default();
+        a.authors = authors_of(v).unwrap_or_default();
     }
     if let Some(v) = o.get("keywords") {
-        a.tags = records::tags_of(v).unwrap_or_default();
+        a.tags = tags_of(v).unwrap_or_default();
     }
     if let Some(v) = o.get("articleSection") {
-        m.ld_section = records::tags_of(v).unwrap_or_default();
+        m.ld_section = tags_of(v).unwrap_or_default();
     }
     set(&mut m.ld_body, ld_text(o, "articleBody"));
 }
@@ -204,13 +201,13 @@ pub(super) fn collect_meta(doc: &Html) -> Meta {
                     "article:section" => m.og_section.push(content.to_string()),
                     // a profile URL is no name
                     "article:author" if !content.starts_with("http") => {
-                        m.og.authors.extend(records::split_people(content));
+                        m.og.authors.extend(split_people(content));
                     }
                     "author" | "dc.creator" | "sailthru.author" | "parsely-author" => {
-                        m.meta_authors.extend(records::split_people(content))
+                        m.meta_authors.extend(split_people(content))
                     }
                     "keywords" | "news_keywords" if m.meta_keywords.is_empty() => {
-                        m.meta_keywords = records::split_tags(content);
+                        m.meta_keywords = split_tags(content);
                     }
                     "description" => set(&mut m.meta_description, c),
                     "twitter:title" => set(&mut m.twitter_title, c),
@@ -275,9 +272,7 @@ pub(super) fn collect_meta(doc: &Html) -> Meta {
                                 .unwrap_or_else(|| d.text().collect())
                         })
                         .unwrap_or_else(value);
-                    m.micro
-                        .authors
-                        .extend(records::split_people(&collapse(&name)));
+                    m.micro.authors.extend(split_people(&collapse(&name)));
                 }
                 _ => {}
             }

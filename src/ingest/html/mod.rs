@@ -27,13 +27,12 @@ mod text;
 
 use scraper::Html;
 
-use super::records;
 use crate::model::RawArticle;
 use crate::text::collapse_ws as collapse;
 use meta::{collect_meta, set};
 use nesting::cap_nesting;
-pub(crate) use text::clean_paragraphs;
 use text::{article_paragraphs, content_root};
+pub(crate) use text::{body_to_text, clean_paragraphs};
 pub use text::{fragment_text, looks_like_html};
 
 /// `Title | Site`, `Title - Site`, `Title — Site` → `Title`. With a known site name only
@@ -156,7 +155,7 @@ pub fn parse(text: &str) -> RawArticle {
     if a.body.is_empty()
         && let Some(b) = &m.ld_body
     {
-        a.body = records::body_to_text(b);
+        a.body = body_to_text(b);
     }
     a
 }

@@ -510,6 +510,26 @@ fn best(cands: Vec<ElementRef<'_>>, min: usize) -> Option<ElementRef<'_>> {
         .map(|(_, e)| e)
 }
 
+/// A body value as plain paragraphs: HTML (also entity-escaped HTML) is stripped to
+/// text, plain text keeps its blank-line paragraphs; boilerplate is removed.
+pub(crate) fn body_to_text(s: &str) -> String {
+    if s.trim().is_empty() {
+        return String::new();
+    }
+    if looks_like_html(s) {
+        return fragment_text(s);
+    }
+    if s.contains("&lt;") {
+        let decoded = html_escape::decode_html_entities(s);
+        if looks_like_html(&decoded) {
+            return fragment_text(&decoded);
+        }
+    }
+    let text = s.replace("\r\n", "\n").replace('\r', "\n");
+    let paras: Vec<String> = text.split("\n\n").map(collapse).collect();
+    clean_paragraphs(paras, None, None).join("\n\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
