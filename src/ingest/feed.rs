@@ -8,10 +8,10 @@
 //! stay inert text. The text arrives already decoded, so an `encoding="…"` in the XML
 //! declaration is rewritten to UTF-8 before parsing.
 
-use super::html;
+use super::html::{self, Plain, inline_text};
 use super::records::Parsed;
-use super::values::{split_people, split_tags};
 use crate::model::RawArticle;
+use crate::text::lists::{Entities, split_people, split_tags};
 
 /// The XML prolog says UTF-8, and no other XML declaration remains: the text is already
 /// decoded. A leading declaration is replaced by `<?xml version="1.0"
@@ -110,14 +110,6 @@ fn person_name(raw: &str) -> Option<String> {
     (!t.is_empty() && !bare_email).then(|| t.to_string())
 }
 
-fn inline_text(s: &str) -> String {
-    if html::looks_like_html(s) {
-        html::fragment_text(s).replace("\n\n", " ")
-    } else {
-        crate::text::collapse_ws(s)
-    }
-}
-
 /// Parses a feed; entries without title and text are reported as bad records.
 pub fn parse(text: &str) -> Result<Parsed, String> {
     let xml = force_utf8_declaration(text);
@@ -131,7 +123,7 @@ pub fn parse(text: &str) -> Result<Parsed, String> {
     let source = feed
         .title
         .as_ref()
-        .map(|t| inline_text(&t.content))
+        .map(|t| inline_text(&t.content, Plain::Collapsed))
         .filter(|s| !s.is_empty());
     let label = match feed.feed_type {
         feed_rs::model::FeedType::Atom => "entry",
@@ -144,7 +136,7 @@ pub fn parse(text: &str) -> Result<Parsed, String> {
             title: e
                 .title
                 .as_ref()
-                .map(|t| inline_text(&t.content))
+                .map(|t| inline_text(&t.content, Plain::Collapsed))
                 .filter(|s| !s.is_empty()),
             source: source.clone(),
             locator: Some(loc.clone()),
@@ -168,7 +160,7 @@ pub fn parse(text: &str) -> Result<Parsed, String> {
             .map(|d| d.to_rfc3339());
         for c in &e.categories {
             let t = c.label.as_deref().unwrap_or(&c.term);
-            a.tags.extend(split_tags(t));
+            a.tags.extend(split_tags(t, Entities::Decode));
         }
         for p in &e.authors {
             if let Some(n) = p.name.as_deref().and_then(person_name) {

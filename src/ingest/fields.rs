@@ -11,7 +11,7 @@
 
 use serde_json::{Map, Value};
 
-use super::html;
+use super::html::{self, Plain};
 use super::values::{
     authors_of, body_text, date_text, scalar_text, source_text, tags_of, url_text,
 };
@@ -341,15 +341,6 @@ fn list_field<'a>(
     }
 }
 
-/// Text of an inline field (title, dek): HTML stripped when it holds tags.
-fn inline_field(s: String) -> String {
-    if html::looks_like_html(&s) {
-        html::fragment_text(&s).replace("\n\n", " ")
-    } else {
-        s
-    }
-}
-
 /// Maps one record (or front matter) to a raw article, without the emptiness check.
 /// `body_elsewhere` (a Markdown body follows the front matter) makes summary fields
 /// the dek even when the record has no body field.
@@ -366,7 +357,8 @@ pub(crate) fn map_fields(
     }
     let l = Lookup::new(obj);
     let mut a = RawArticle {
-        title: first_text(&l.field("title", map), scalar_text)?.map(inline_field),
+        title: first_text(&l.field("title", map), scalar_text)?
+            .map(|t| html::inline_text(&t, Plain::AsIs)),
         ..Default::default()
     };
     // body: the longest body field, else the longest summary field
@@ -398,7 +390,7 @@ pub(crate) fn map_fields(
             a.body = longest;
         }
     }
-    a.dek = dek.map(inline_field);
+    a.dek = dek.map(|t| html::inline_text(&t, Plain::AsIs));
     a.body = html::body_to_text(&a.body);
     let urls = all_texts(&l.field("url", map), url_text)?;
     a.url = urls

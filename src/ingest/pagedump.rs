@@ -19,6 +19,7 @@ use regex::Regex;
 
 use crate::model::RawArticle;
 use crate::text::boilerplate::{is_chrome_line, is_teaser_header, strip_inline};
+use crate::text::lists::{Entities, split_tags};
 
 /// Which of the three shapes a dump has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -294,13 +295,6 @@ fn is_tagline(line: &str) -> bool {
         .all(|t| !t.trim().is_empty() && t.split_whitespace().count() <= 4)
 }
 
-fn split_tags(line: &str) -> Vec<String> {
-    line.split([',', '|', ';'])
-        .map(collapse)
-        .filter(|t| !t.is_empty())
-        .collect()
-}
-
 /// A single-word section label (`Policy`, `Markets`) that sits before `Share`.
 fn section_label(candidate: &str) -> Option<String> {
     let c = candidate.trim();
@@ -372,7 +366,8 @@ fn parse_multiline(text: &str) -> RawArticle {
             art.updated = art.updated.take().or(u);
             seen_meta = true;
         } else if seen_meta && is_tagline(l) {
-            art.tags.extend(split_tags(l));
+            // the lines are collapsed, so trimming each tag is all the cleaning it needs
+            art.tags.extend(split_tags(l, Entities::Keep));
         } else if seen_meta
             && l.split_whitespace().count() <= 3
             && !l.ends_with('.')

@@ -14,8 +14,9 @@
 use serde_json::{Map, Value};
 
 use super::fields::{Lookup, known_header, map_record};
-use super::values::{kind, non_empty, source_text};
+use super::values::{kind, source_text};
 use crate::model::RawArticle;
+use crate::text::non_empty;
 
 /// What a parser got out of one file.
 #[derive(Debug, Default)]

@@ -9,6 +9,9 @@
 
 use serde_json::Value;
 
+use crate::text::lists::{Entities, split_people, split_tags};
+use crate::text::non_empty;
+
 /// "a string", "a number", … for error messages.
 pub(crate) fn kind(v: &Value) -> &'static str {
     match v {
@@ -28,12 +31,7 @@ const INNER_TEXT_KEYS: &[&str] = &[
     "label",
 ];
 
-pub(crate) fn non_empty(s: &str) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_string())
-}
-
-pub(crate) fn number_text(n: &serde_json::Number) -> String {
+fn number_text(n: &serde_json::Number) -> String {
     match (n.as_i64(), n.as_u64(), n.as_f64()) {
         (Some(i), _, _) => i.to_string(),
         (_, Some(u), _) => u.to_string(),
@@ -146,27 +144,12 @@ fn person_name(v: &Value) -> Result<Option<String>, &'static str> {
     Ok(non_empty(&format!("{given} {family}")))
 }
 
-/// `By Ann Lee, Bo Chan and Cy Dee` → three names.
-pub(crate) fn split_people(s: &str) -> Vec<String> {
-    let decoded = html_escape::decode_html_entities(s);
-    let s = decoded.trim();
-    let s = match s.get(..3) {
-        Some(p) if p.eq_ignore_ascii_case("by ") => &s[3..],
-        _ => s,
-    };
-    s.split([',', ';', '|'])
-        .flat_map(|p| p.split(" and "))
-        .flat_map(|p| p.split(" & "))
-        .filter_map(non_empty)
-        .collect()
-}
-
 /// Tags: a string split on `,` `|` `;`, a list of strings, or objects with `name`.
 pub(crate) fn tags_of(v: &Value) -> Result<Vec<String>, &'static str> {
     let mut out = Vec::new();
     match v {
         Value::Null => {}
-        Value::String(s) => out.extend(split_tags(s)),
+        Value::String(s) => out.extend(split_tags(s, Entities::Decode)),
         Value::Number(n) => out.push(number_text(n)),
         Value::Array(items) => {
             for it in items {
@@ -197,13 +180,6 @@ fn tag_name(v: &Value) -> Result<Option<String>, &'static str> {
     Err(kind(v))
 }
 
-pub(crate) fn split_tags(s: &str) -> Vec<String> {
-    html_escape::decode_html_entities(s)
-        .split([',', '|', ';'])
-        .filter_map(non_empty)
-        .collect()
-}
-
 /// Source: text, or an object with `name`/`title`/`domain`/`url`.
 pub(crate) fn source_text(v: &Value) -> Result<Option<String>, &'static str> {
     match v {
@@ -216,27 +192,5 @@ pub(crate) fn source_text(v: &Value) -> Result<Option<String>, &'static str> {
             Err(kind(v))
         }
         other => scalar_text(other),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn people_and_tags_table() {
-        let people: &[(&str, &[&str])] = &[
-            ("By Ann Lee and Bo Chan", &["Ann Lee", "Bo Chan"]),
-            ("by Ann Lee &amp; Bo Chan", &["Ann Lee", "Bo Chan"]),
-            (
-                "Ann Lee; Bo Chan | Cy Dee",
-                &["Ann Lee", "Bo Chan", "Cy Dee"],
-            ),
-            ("Byron Lee", &["Byron Lee"]),
-        ];
-        for (s, want) in people {
-            assert_eq!(&split_people(s), want, "{s}");
-        }
-        assert_eq!(split_tags("ETFs &amp; Funds; SEC"), ["ETFs & Funds", "SEC"]);
     }
 }

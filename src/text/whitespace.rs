@@ -105,3 +105,9 @@ pub fn collapse_ws(s: &str) -> String {
     push_collapsed(&mut out, s);
     out
 }
+
+/// `s` trimmed, or `None` when nothing is left.
+pub fn non_empty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}

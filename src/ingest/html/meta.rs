@@ -9,9 +9,10 @@
 use scraper::{ElementRef, Html};
 use serde_json::Value;
 
-use crate::ingest::values::{authors_of, scalar_text, split_people, split_tags, tags_of};
+use crate::ingest::values::{authors_of, scalar_text, tags_of};
 use crate::model::RawArticle;
 use crate::text::collapse_ws as collapse;
+use crate::text::lists::{Entities, split_people, split_tags};
 
 /// JSON-LD types that describe an article.
 const ARTICLE_TYPES: &[&str] = &[
@@ -207,7 +208,7 @@ pub(super) fn collect_meta(doc: &Html) -> Meta {
                         m.meta_authors.extend(split_people(content))
                     }
                     "keywords" | "news_keywords" if m.meta_keywords.is_empty() => {
-                        m.meta_keywords = split_tags(content);
+                        m.meta_keywords = split_tags(content, Entities::Decode);
                     }
                     "description" => set(&mut m.meta_description, c),
                     "twitter:title" => set(&mut m.twitter_title, c),

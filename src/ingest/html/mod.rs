@@ -31,8 +31,8 @@ use crate::model::RawArticle;
 use crate::text::collapse_ws as collapse;
 use meta::{collect_meta, set};
 use nesting::cap_nesting;
+pub(crate) use text::{Plain, body_to_text, clean_paragraphs, inline_text};
 use text::{article_paragraphs, content_root};
-pub(crate) use text::{body_to_text, clean_paragraphs};
 pub use text::{fragment_text, looks_like_html};
 
 /// `Title | Site`, `Title - Site`, `Title — Site` → `Title`. With a known site name only

@@ -530,6 +530,30 @@ pub(crate) fn body_to_text(s: &str) -> String {
     clean_paragraphs(paras, None, None).join("\n\n")
 }
 
+/// What [`inline_text`] does with text that holds no markup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Plain {
+    /// Kept as written: a record's dek can become a Markdown file's body when the file
+    /// has no other, and keeps its paragraph breaks there.
+    AsIs,
+    /// Whitespace collapsed: feed titles and the feed's name, which are kept only when
+    /// something is left.
+    Collapsed,
+}
+
+/// Text of an inline field (a title, a dek, a feed's name): when it holds HTML, the
+/// fragment's text with its paragraphs joined by spaces; otherwise as `plain` says.
+pub(crate) fn inline_text(s: &str, plain: Plain) -> String {
+    if looks_like_html(s) {
+        fragment_text(s).replace("\n\n", " ")
+    } else {
+        match plain {
+            Plain::AsIs => s.to_string(),
+            Plain::Collapsed => collapse(s),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
