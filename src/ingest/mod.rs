@@ -40,24 +40,33 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_default()
 }
 
+/// Runs `f`, turning a panic inside it into `Err(describe(panic message))`. A panic is
+/// a bug, but one strange file must not stop a run (and lose the work since the last
+/// commit): it becomes the file's skip reason. The panic message is still printed on
+/// stderr by the panic hook.
+pub fn guarded<T>(
+    f: impl FnOnce() -> Result<T, String>,
+    describe: impl FnOnce(&str) -> String,
+) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|payload| Err(describe(&panic_message(payload.as_ref()))))
+}
+
 /// Parses decoded text of a detected format. `opts.field_map` applies to the record
 /// formats and to Markdown front matter.
 ///
-/// A panic inside a parser is a bug, but one file must not stop a run (and lose the
-/// work since the last commit): it is caught and becomes the file's skip reason. The
-/// panic message is still printed on stderr; the fuzz targets call the parsers
-/// directly, so such bugs stay visible to them.
+/// A panic inside a parser is caught ([`guarded`]) and names the parser; the fuzz
+/// targets call the parsers directly, so such bugs stay visible to them.
 pub fn parse_text(format: Format, text: &str, opts: &IngestOptions) -> Result<Parsed, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        parse_text_unguarded(format, text, opts)
-    }))
-    .unwrap_or_else(|payload| {
-        Err(format!(
-            "internal error in the {} parser, please report it: {}",
-            format.name(),
-            panic_message(payload.as_ref())
-        ))
-    })
+    guarded(
+        || parse_text_unguarded(format, text, opts),
+        |message| {
+            format!(
+                "internal error in the {} parser, please report it: {message}",
+                format.name()
+            )
+        },
+    )
 }
 
 fn parse_text_unguarded(
