@@ -15,6 +15,7 @@ pub mod decode;
 mod detect;
 pub mod feed;
 mod fields;
+mod header;
 pub mod html;
 pub mod markdown;
 pub mod pagedump;

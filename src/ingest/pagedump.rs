@@ -17,6 +17,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::header::{Line, date_re, is_byline, is_dateline};
 use crate::model::RawArticle;
 use crate::text::boilerplate::{is_chrome_line, is_teaser_header, strip_inline};
 use crate::text::lists::{Entities, split_tags};
@@ -159,15 +160,6 @@ fn re(cell: &'static OnceLock<Regex>, pat: &str) -> &'static Regex {
     cell.get_or_init(|| Regex::new(pat).expect("pagedump regex compiles"))
 }
 
-/// A labelled or bare date inside a page header, as printed by news sites.
-fn date_re() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    re(
-        &R,
-        r"(?i)(updated|published|posted|last updated)?[ :]*((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? {1,2}\d{1,2},? \d{4}(?:,? (?:at )?\d{1,2}:\d{2}(?: ?(?:[ap]\.?m\.?))?)?(?: (?:UTC|GMT|ET|EST|EDT))?)",
-    )
-}
-
 /// Detects the shape of a dump.
 pub fn detect_shape(text: &str) -> Shape {
     let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
@@ -274,19 +266,6 @@ fn parse_authors(byline: &str) -> Vec<String> {
         .collect()
 }
 
-fn is_byline(line: &str) -> bool {
-    static R: OnceLock<Regex> = OnceLock::new();
-    re(&R, r"^(?i:by)\s*[A-Z][\w.'’-]+").is_match(line) && line.len() < 200
-}
-
-fn is_dateline(line: &str) -> bool {
-    date_re().find(line).is_some_and(|m| {
-        // a date line is mostly dates and labels
-        let rest = date_re().replace_all(line, "");
-        m.start() < 20 && rest.trim().len() < 25
-    })
-}
-
 fn is_tagline(line: &str) -> bool {
     if line.ends_with('.') || line.len() > 160 || !line.contains(',') {
         return false;
@@ -340,8 +319,8 @@ fn parse_multiline(text: &str) -> RawArticle {
         i += 1;
     }
     if i < lines.len()
-        && !is_byline(&lines[i])
-        && !is_dateline(&lines[i])
+        && !is_byline(&lines[i], Line::Dump)
+        && !is_dateline(&lines[i], Line::Dump)
         && !is_teaser_header(&lines[i])
         && !is_chrome_line(&lines[i])
         && !is_tagline(&lines[i])
@@ -353,14 +332,14 @@ fn parse_multiline(text: &str) -> RawArticle {
     let mut seen_meta = false;
     for _ in 0..6 {
         let Some(l) = lines.get(i) else { break };
-        if is_byline(l) {
+        if is_byline(l, Line::Dump) {
             let body = l[2..].trim_start();
             let (p, u) = find_dates(body);
             art.authors = parse_authors(date_re().split(body).next().unwrap_or(""));
             art.published = art.published.take().or(p);
             art.updated = art.updated.take().or(u);
             seen_meta = true;
-        } else if is_dateline(l) {
+        } else if is_dateline(l, Line::Dump) {
             let (p, u) = find_dates(l);
             art.published = art.published.take().or(p);
             art.updated = art.updated.take().or(u);

@@ -10,7 +10,7 @@
 use scraper::{ElementRef, Html, Node};
 
 use super::nesting::cap_nesting;
-use crate::normalize::dates::parse_date;
+use crate::ingest::header::{Line, is_byline, is_dateline};
 use crate::text::boilerplate::{is_chrome_line, is_teaser_header, strip_inline};
 use crate::text::clean_inline;
 use crate::text::collapse_ws as collapse;
@@ -354,21 +354,6 @@ fn raw_paragraphs(root: ElementRef<'_>, class_rules: bool) -> Vec<String> {
     paras
 }
 
-/// A paragraph that is only a date (`March 8, 2019`, `2019-03-08 17:45`).
-fn is_dateline(p: &str) -> bool {
-    p.len() < 60 && parse_date(p, chrono_tz::UTC).is_some()
-}
-
-/// A short `By Jane Doe and Sam Lee` line (not a sentence starting with "By").
-fn is_byline(p: &str) -> bool {
-    let words: Vec<&str> = p.split_whitespace().collect();
-    words.len() >= 2
-        && words.len() <= 8
-        && words[0].eq_ignore_ascii_case("by")
-        && words[1].chars().next().is_some_and(char::is_uppercase)
-        && !p.ends_with(['.', '!', '?'])
-}
-
 /// Boilerplate rules on paragraphs: chrome lines dropped, inline chrome stripped, the
 /// title/dek repeated at the top dropped, everything from a teaser header on cut.
 pub(crate) fn clean_paragraphs(
@@ -396,7 +381,12 @@ pub(crate) fn clean_paragraphs(
         }
         let p = cleaned;
         // the header repeated above the text: title, dek, a bare date, a byline
-        if out.len() < 3 && (same(&p, title) || same(&p, dek) || is_dateline(&p) || is_byline(&p)) {
+        if out.len() < 3
+            && (same(&p, title)
+                || same(&p, dek)
+                || is_dateline(&p, Line::Paragraph)
+                || is_byline(&p, Line::Paragraph))
+        {
             continue;
         }
         out.push(p);
