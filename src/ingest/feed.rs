@@ -96,7 +96,8 @@ fn separate_emails(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// A person as feeds write them: `Jane Doe`, `jane@x.io (Jane Doe)`, `(Jane Doe)`;
-/// a bare e-mail address is no name.
+/// a bare e-mail address is no name. (Records and JSON-LD give people as objects, read
+/// by `values`; several names in one string are split by `text::lists::split_people`.)
 fn person_name(raw: &str) -> Option<String> {
     let t = raw.trim();
     if let (Some(open), true) = (t.find('('), t.ends_with(')')) {

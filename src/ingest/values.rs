@@ -111,19 +111,21 @@ pub(crate) fn authors_of(v: &Value) -> Result<Vec<String>, &'static str> {
             for it in items {
                 match it {
                     Value::String(s) => out.extend(split_people(s)),
-                    Value::Object(_) => out.extend(person_name(it)?),
+                    Value::Object(_) => out.extend(person_object_name(it)?),
                     Value::Null => {}
                     other => return Err(kind(other)),
                 }
             }
         }
-        Value::Object(_) => out.extend(person_name(v)?),
+        Value::Object(_) => out.extend(person_object_name(v)?),
         other => return Err(kind(other)),
     }
     Ok(out)
 }
 
-fn person_name(v: &Value) -> Result<Option<String>, &'static str> {
+/// The name of a person object: `name`, `displayName`, `fullName`, … or `givenName`
+/// with `familyName` (feeds write people as text instead, see `feed::person_name`).
+fn person_object_name(v: &Value) -> Result<Option<String>, &'static str> {
     let Value::Object(o) = v else {
         return Err(kind(v));
     };
