@@ -7,6 +7,9 @@
 //! external ones, so `<!ENTITY xxe SYSTEM "file:///etc/passwd">` and "billion laughs"
 //! stay inert text. The text arrives already decoded, so an `encoding="…"` in the XML
 //! declaration is rewritten to UTF-8 before parsing.
+//!
+//! HTML in items is stripped by `html`, tags and names are split by `text::lists`; this
+//! module maps feed-rs entries to articles and repairs what feed-rs cannot read.
 
 use super::html::{self, Plain, inline_text};
 use super::records::Parsed;
@@ -17,7 +20,7 @@ use crate::text::lists::{Entities, split_people, split_tags};
 /// decoded. A leading declaration is replaced by `<?xml version="1.0"
 /// encoding="UTF-8"?>`; any later one (a feed appended to a cut-off one) is turned into
 /// an ordinary processing instruction (`<?xml-decl …?>`), because quick-xml panics when
-/// a declaration after the start switches the encoding (found by fuzzing).
+/// a declaration after the start switches the encoding.
 fn force_utf8_declaration(text: &str) -> std::borrow::Cow<'_, str> {
     const PROLOG: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
     // quick-xml reads `<?xml` + XML whitespace (or `<?xml?>`) as a declaration
@@ -54,7 +57,7 @@ fn force_utf8_declaration(text: &str) -> std::borrow::Cow<'_, str> {
 /// Puts a space between an e-mail address and a non-ASCII character (or an entity
 /// reference, which may decode to one) written right against it. feed-rs 3.0 cuts the
 /// name out of `jane@x.io–Jane Doe` one byte past the address and panics when that
-/// byte is inside a character (found by fuzzing); the space keeps every cut on a
+/// byte is inside a character; the space keeps every cut on a
 /// character boundary and changes nothing a search can see.
 fn separate_emails(text: &str) -> std::borrow::Cow<'_, str> {
     static EMAIL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
@@ -220,8 +223,8 @@ mod tests {
             ("<rss/>".to_string(), "<rss/>".to_string()),
             (String::new(), String::new()),
             ("<?xml ".to_string(), "<?xml-decl ".to_string()),
-            // a declaration further down becomes a plain processing instruction (found
-            // by fuzzing: quick-xml panicked when it switched the encoding)
+            // a declaration further down becomes a plain processing instruction
+            // (quick-xml panics when one switches the encoding)
             (
                 "<?xml version=\"1.0\"?><rss><title>A<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?></title></rss>".to_string(),
                 format!("{utf8}<rss><title>A<?xml-decl version=\"1.0\" encoding=\"ISO-8859-1\"?></title></rss>"),
@@ -242,7 +245,8 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(force_utf8_declaration(&input), want, "{input}");
         }
-        // feeds that made quick-xml panic: parsed or refused, never a panic
+        // feeds with a later declaration that switches the encoding: parsed or refused,
+        // never a panic
         let cut_then_appended = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>One</title><item><title>First</title><description>cut\n<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>Two</title></channel></rss>";
         let garbled = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<rss version=\"2.0\"><ch<?xml annel><title>Cr\u{e8}hversion=\"1.0\" encoding=\"utf-8\"?<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<item><title>x</title></item></ch></rss>";
         for xml in [cut_then_appended, garbled] {
@@ -274,7 +278,7 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(separate_emails(input), want);
         }
-        // the feeds that made feed-rs panic parse (found by fuzzing)
+        // feeds with such authors parse (feed-rs would cut them inside a character)
         for author in [
             "desk@blocktackle.exa\u{fffd}mple (Marit Solberg)",
             "jane@x.io–Jane Doe",

@@ -7,6 +7,9 @@
 //! body is read with pulldown-cmark events and indexed as plain text, one paragraph per
 //! block joined by a blank line: no markup, no image alt text, HTML blocks stripped to
 //! their text. A first `# heading` is the title when the front matter has none.
+//!
+//! Which front-matter key gives which field is the mapper's (`fields`); the boilerplate
+//! rules on the paragraphs are `html::clean_paragraphs`'s.
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde_json::{Map, Value};

@@ -127,7 +127,7 @@ mod tests {
         assert_eq!(source_key("CoinDesk"), "coindesk");
         assert_eq!(source_key("The Block"), "the-block");
         assert_eq!(source_key("www.theblock.co"), "theblock");
-        // keys are their own keys (found by the idempotence property)
+        // keys are their own keys (normalizing an article twice changes nothing)
         for s in [
             "A .",
             "Bitcoin.com News",
