@@ -23,7 +23,7 @@ pub mod normalize;
 pub mod output;
 pub mod schema;
 pub mod search;
-mod swar;
+pub mod text;
 
 pub use error::{Error, Result};
 pub use model::{Article, RawArticle};

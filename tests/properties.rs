@@ -270,7 +270,7 @@ proptest! {
         prefix in "[a-z ]{0,4}",
     ) {
         let mut out = prefix.clone();
-        normalize::push_collapsed(&mut out, &text);
+        coindex::text::push_collapsed(&mut out, &text);
         let words: Vec<&str> = text.split_whitespace().collect();
         prop_assert_eq!(&out[..prefix.len()], prefix.as_str());
         prop_assert_eq!(&out[prefix.len()..], words.join(" "));

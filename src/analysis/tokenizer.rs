@@ -299,7 +299,7 @@ fn past_possessive(text: &str, end: usize) -> usize {
 
 /// End of the run of ASCII lowercase letters from `i`, eight bytes at a time.
 fn lowercase_run_end(bytes: &[u8], mut i: usize) -> usize {
-    use crate::swar::{HIGH, LOW7, ONES, u64_at};
+    use crate::text::swar::{HIGH, LOW7, ONES, u64_at};
     while let Some(x) = u64_at(bytes, i) {
         let low = x & LOW7; // no carries between bytes below
         let at_least_a = (low + 0x1f * ONES) & HIGH; // byte >= 0x61

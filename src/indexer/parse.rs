@@ -66,7 +66,7 @@ pub(super) fn parse_one(
         };
     }
     // A parser bug on one strange file must not stop the run: it becomes a skip reason.
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    let read_and_parse = || {
         let text = ingest::read_text(&found.path, &bytes, &cfg.ingest)?;
         drop(bytes);
         let format = ingest::detect_format(&found.path, &text)?;
@@ -97,12 +97,9 @@ pub(super) fn parse_one(
             });
         }
         Ok((articles, errors))
-    }))
-    .unwrap_or_else(|panic| {
-        Err(format!(
-            "internal error while parsing this file (please report it): {}",
-            crate::ingest::panic_message(panic.as_ref())
-        ))
+    };
+    let outcome = ingest::guarded(read_and_parse, |message| {
+        format!("internal error while parsing this file (please report it): {message}")
     });
     Parsed {
         found,

@@ -4,6 +4,8 @@
 //! memory. Encoding detection: a BOM wins; valid UTF-8 is taken as is; UTF-16 without a
 //! BOM is recognized by its NUL pattern; anything else is guessed by `chardetng` (which
 //! picks Windows-1252 for Latin-1 text) and decoded by `encoding_rs`.
+//!
+//! It works on bytes already in memory: reading files and the size limit are `read`'s.
 
 use std::io::Read;
 

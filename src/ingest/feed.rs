@@ -7,15 +7,20 @@
 //! external ones, so `<!ENTITY xxe SYSTEM "file:///etc/passwd">` and "billion laughs"
 //! stay inert text. The text arrives already decoded, so an `encoding="…"` in the XML
 //! declaration is rewritten to UTF-8 before parsing.
+//!
+//! HTML in items is stripped by `html`, tags and names are split by `text::lists`; this
+//! module maps feed-rs entries to articles and repairs what feed-rs cannot read.
 
-use super::{Parsed, html, records};
+use super::html::{self, Plain, inline_text};
+use super::records::Parsed;
 use crate::model::RawArticle;
+use crate::text::lists::{Entities, split_people, split_tags};
 
 /// The XML prolog says UTF-8, and no other XML declaration remains: the text is already
 /// decoded. A leading declaration is replaced by `<?xml version="1.0"
 /// encoding="UTF-8"?>`; any later one (a feed appended to a cut-off one) is turned into
 /// an ordinary processing instruction (`<?xml-decl …?>`), because quick-xml panics when
-/// a declaration after the start switches the encoding (found by fuzzing).
+/// a declaration after the start switches the encoding.
 fn force_utf8_declaration(text: &str) -> std::borrow::Cow<'_, str> {
     const PROLOG: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
     // quick-xml reads `<?xml` + XML whitespace (or `<?xml?>`) as a declaration
@@ -52,7 +57,7 @@ fn force_utf8_declaration(text: &str) -> std::borrow::Cow<'_, str> {
 /// Puts a space between an e-mail address and a non-ASCII character (or an entity
 /// reference, which may decode to one) written right against it. feed-rs 3.0 cuts the
 /// name out of `jane@x.io–Jane Doe` one byte past the address and panics when that
-/// byte is inside a character (found by fuzzing); the space keeps every cut on a
+/// byte is inside a character; the space keeps every cut on a
 /// character boundary and changes nothing a search can see.
 fn separate_emails(text: &str) -> std::borrow::Cow<'_, str> {
     static EMAIL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
@@ -94,7 +99,8 @@ fn separate_emails(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// A person as feeds write them: `Jane Doe`, `jane@x.io (Jane Doe)`, `(Jane Doe)`;
-/// a bare e-mail address is no name.
+/// a bare e-mail address is no name. (Records and JSON-LD give people as objects, read
+/// by `values`; several names in one string are split by `text::lists::split_people`.)
 fn person_name(raw: &str) -> Option<String> {
     let t = raw.trim();
     if let (Some(open), true) = (t.find('('), t.ends_with(')')) {
@@ -106,14 +112,6 @@ fn person_name(raw: &str) -> Option<String> {
     let t = t.trim_matches(|c: char| c == '(' || c == ')' || c.is_whitespace());
     let bare_email = t.contains('@') && !t.contains(' ');
     (!t.is_empty() && !bare_email).then(|| t.to_string())
-}
-
-fn inline_text(s: &str) -> String {
-    if html::looks_like_html(s) {
-        html::fragment_text(s).replace("\n\n", " ")
-    } else {
-        crate::normalize::collapse_ws(s)
-    }
 }
 
 /// Parses a feed; entries without title and text are reported as bad records.
@@ -129,7 +127,7 @@ pub fn parse(text: &str) -> Result<Parsed, String> {
     let source = feed
         .title
         .as_ref()
-        .map(|t| inline_text(&t.content))
+        .map(|t| inline_text(&t.content, Plain::Collapsed))
         .filter(|s| !s.is_empty());
     let label = match feed.feed_type {
         feed_rs::model::FeedType::Atom => "entry",
@@ -142,7 +140,7 @@ pub fn parse(text: &str) -> Result<Parsed, String> {
             title: e
                 .title
                 .as_ref()
-                .map(|t| inline_text(&t.content))
+                .map(|t| inline_text(&t.content, Plain::Collapsed))
                 .filter(|s| !s.is_empty()),
             source: source.clone(),
             locator: Some(loc.clone()),
@@ -166,23 +164,23 @@ pub fn parse(text: &str) -> Result<Parsed, String> {
             .map(|d| d.to_rfc3339());
         for c in &e.categories {
             let t = c.label.as_deref().unwrap_or(&c.term);
-            a.tags.extend(records::split_tags(t));
+            a.tags.extend(split_tags(t, Entities::Decode));
         }
         for p in &e.authors {
             if let Some(n) = p.name.as_deref().and_then(person_name) {
-                a.authors.extend(records::split_people(&n));
+                a.authors.extend(split_people(&n));
             }
         }
         let content = e
             .content
             .as_ref()
             .and_then(|c| c.body.as_deref())
-            .map(records::body_to_text)
+            .map(html::body_to_text)
             .filter(|s| !s.is_empty());
         let summary = e
             .summary
             .as_ref()
-            .map(|s| records::body_to_text(&s.content))
+            .map(|s| html::body_to_text(&s.content))
             .filter(|s| !s.is_empty());
         match content {
             Some(body) => {
@@ -225,8 +223,8 @@ mod tests {
             ("<rss/>".to_string(), "<rss/>".to_string()),
             (String::new(), String::new()),
             ("<?xml ".to_string(), "<?xml-decl ".to_string()),
-            // a declaration further down becomes a plain processing instruction (found
-            // by fuzzing: quick-xml panicked when it switched the encoding)
+            // a declaration further down becomes a plain processing instruction
+            // (quick-xml panics when one switches the encoding)
             (
                 "<?xml version=\"1.0\"?><rss><title>A<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?></title></rss>".to_string(),
                 format!("{utf8}<rss><title>A<?xml-decl version=\"1.0\" encoding=\"ISO-8859-1\"?></title></rss>"),
@@ -247,7 +245,8 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(force_utf8_declaration(&input), want, "{input}");
         }
-        // feeds that made quick-xml panic: parsed or refused, never a panic
+        // feeds with a later declaration that switches the encoding: parsed or refused,
+        // never a panic
         let cut_then_appended = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>One</title><item><title>First</title><description>cut\n<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>Two</title></channel></rss>";
         let garbled = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<rss version=\"2.0\"><ch<?xml annel><title>Cr\u{e8}hversion=\"1.0\" encoding=\"utf-8\"?<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<item><title>x</title></item></ch></rss>";
         for xml in [cut_then_appended, garbled] {
@@ -279,7 +278,7 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(separate_emails(input), want);
         }
-        // the feeds that made feed-rs panic parse (found by fuzzing)
+        // feeds with such authors parse (feed-rs would cut them inside a character)
         for author in [
             "desk@blocktackle.exa\u{fffd}mple (Marit Solberg)",
             "jane@x.io–Jane Doe",

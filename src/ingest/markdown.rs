@@ -1,19 +1,24 @@
 //! Markdown (`.md`, `.markdown`) with optional YAML (`---`) or TOML (`+++`) front
 //! matter, as static-site generators and note apps keep articles.
 //!
-//! Front matter goes through the record field mapper (`records::map_fields`): `title`,
+//! Front matter goes through the record field mapper (`fields::map_fields`): `title`,
 //! `date`/`published`, `updated`/`lastmod`, `tags`/`categories` (a list or a comma
 //! string), `url`, `source`, `author`/`authors`, `description`/`summary` (the dek). The
 //! body is read with pulldown-cmark events and indexed as plain text, one paragraph per
 //! block joined by a blank line: no markup, no image alt text, HTML blocks stripped to
 //! their text. A first `# heading` is the title when the front matter has none.
+//!
+//! Which front-matter key gives which field is the mapper's (`fields`); the boilerplate
+//! rules on the paragraphs are `html::clean_paragraphs`'s.
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde_json::{Map, Value};
 
-use super::{html, records};
+use super::fields::map_fields;
+use super::html;
+use super::values;
 use crate::model::RawArticle;
-use crate::normalize::clean_inline;
+use crate::text::clean_inline;
 
 /// Which front matter a file opens with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,7 +166,7 @@ fn front_matter_map(kind: FrontMatter, fm: &str) -> Result<Map<String, Value>, S
         Value::Null => Ok(Map::new()),
         other => Err(format!(
             "front matter holds {}, not a set of fields",
-            records::kind(&other)
+            values::kind(&other)
         )),
     }
 }
@@ -180,7 +185,7 @@ fn body_paragraphs(md: &str) -> (Vec<String>, Option<String>) {
     let mut heading: Option<HeadingLevel> = None;
     let mut h1: Option<String> = None;
     let flush = |buf: &mut String, paras: &mut Vec<String>| {
-        let p = crate::normalize::collapse_ws(buf);
+        let p = crate::text::collapse_ws(buf);
         if !p.is_empty() {
             paras.push(p);
         }
@@ -195,7 +200,7 @@ fn body_paragraphs(md: &str) -> (Vec<String>, Option<String>) {
                 heading = Some(level);
             }
             Event::End(TagEnd::Heading(_)) => {
-                let text = crate::normalize::collapse_ws(&buf);
+                let text = crate::text::collapse_ws(&buf);
                 buf.clear();
                 if heading == Some(HeadingLevel::H1) && h1.is_none() && paras.is_empty() {
                     h1 = Some(text);
@@ -264,7 +269,7 @@ pub fn parse(text: &str, map: &[(String, String)]) -> Result<RawArticle, String>
         None => (Map::new(), text),
     };
     let (paras, h1) = body_paragraphs(body_md);
-    let mut a = records::map_fields(&fields, map, !paras.is_empty())?;
+    let mut a = map_fields(&fields, map, !paras.is_empty())?;
     if a.title.is_none() {
         a.title = h1.clone();
     }

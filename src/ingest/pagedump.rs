@@ -10,15 +10,17 @@
 //!
 //! The parser finds the header by its labels (`Share`, `By`, `Edited by`, `Updated`,
 //! `Published`, dates), cuts the page at the first teaser header, and strips chrome with
-//! the rules in `normalize::boilerplate`. It returns date strings unparsed; time zones
+//! the rules in `text::boilerplate`. It returns date strings unparsed; time zones
 //! are applied by `normalize`.
 
 use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::header::{Line, date_re, is_byline, is_dateline};
 use crate::model::RawArticle;
-use crate::normalize::boilerplate::{is_chrome_line, is_teaser_header, strip_inline};
+use crate::text::boilerplate::{is_chrome_line, is_teaser_header, strip_inline};
+use crate::text::lists::{Entities, split_tags};
 
 /// Which of the three shapes a dump has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,15 +160,6 @@ fn re(cell: &'static OnceLock<Regex>, pat: &str) -> &'static Regex {
     cell.get_or_init(|| Regex::new(pat).expect("pagedump regex compiles"))
 }
 
-/// A labelled or bare date inside a page header, as printed by news sites.
-fn date_re() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    re(
-        &R,
-        r"(?i)(updated|published|posted|last updated)?[ :]*((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? {1,2}\d{1,2},? \d{4}(?:,? (?:at )?\d{1,2}:\d{2}(?: ?(?:[ap]\.?m\.?))?)?(?: (?:UTC|GMT|ET|EST|EDT))?)",
-    )
-}
-
 /// Detects the shape of a dump.
 pub fn detect_shape(text: &str) -> Shape {
     let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
@@ -226,7 +219,7 @@ fn normalize_spaces(text: &str) -> String {
     out
 }
 
-use crate::normalize::collapse_ws as collapse;
+use crate::text::collapse_ws as collapse;
 
 // ---------------------------------------------------------------- header pieces
 
@@ -273,32 +266,12 @@ fn parse_authors(byline: &str) -> Vec<String> {
         .collect()
 }
 
-fn is_byline(line: &str) -> bool {
-    static R: OnceLock<Regex> = OnceLock::new();
-    re(&R, r"^(?i:by)\s*[A-Z][\w.'’-]+").is_match(line) && line.len() < 200
-}
-
-fn is_dateline(line: &str) -> bool {
-    date_re().find(line).is_some_and(|m| {
-        // a date line is mostly dates and labels
-        let rest = date_re().replace_all(line, "");
-        m.start() < 20 && rest.trim().len() < 25
-    })
-}
-
 fn is_tagline(line: &str) -> bool {
     if line.ends_with('.') || line.len() > 160 || !line.contains(',') {
         return false;
     }
     line.split(',')
         .all(|t| !t.trim().is_empty() && t.split_whitespace().count() <= 4)
-}
-
-fn split_tags(line: &str) -> Vec<String> {
-    line.split([',', '|', ';'])
-        .map(collapse)
-        .filter(|t| !t.is_empty())
-        .collect()
 }
 
 /// A single-word section label (`Policy`, `Markets`) that sits before `Share`.
@@ -346,8 +319,8 @@ fn parse_multiline(text: &str) -> RawArticle {
         i += 1;
     }
     if i < lines.len()
-        && !is_byline(&lines[i])
-        && !is_dateline(&lines[i])
+        && !is_byline(&lines[i], Line::Dump)
+        && !is_dateline(&lines[i], Line::Dump)
         && !is_teaser_header(&lines[i])
         && !is_chrome_line(&lines[i])
         && !is_tagline(&lines[i])
@@ -359,20 +332,21 @@ fn parse_multiline(text: &str) -> RawArticle {
     let mut seen_meta = false;
     for _ in 0..6 {
         let Some(l) = lines.get(i) else { break };
-        if is_byline(l) {
+        if is_byline(l, Line::Dump) {
             let body = l[2..].trim_start();
             let (p, u) = find_dates(body);
             art.authors = parse_authors(date_re().split(body).next().unwrap_or(""));
             art.published = art.published.take().or(p);
             art.updated = art.updated.take().or(u);
             seen_meta = true;
-        } else if is_dateline(l) {
+        } else if is_dateline(l, Line::Dump) {
             let (p, u) = find_dates(l);
             art.published = art.published.take().or(p);
             art.updated = art.updated.take().or(u);
             seen_meta = true;
         } else if seen_meta && is_tagline(l) {
-            art.tags.extend(split_tags(l));
+            // the lines are collapsed, so trimming each tag is all the cleaning it needs
+            art.tags.extend(split_tags(l, Entities::Keep));
         } else if seen_meta
             && l.split_whitespace().count() <= 3
             && !l.ends_with('.')

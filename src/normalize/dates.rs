@@ -36,7 +36,7 @@ fn clean(input: &str) -> String {
         .chars()
         .map(|c| if c.is_whitespace() { ' ' } else { c })
         .collect();
-    s = crate::normalize::collapse_ws(&s);
+    s = crate::text::collapse_ws(&s);
     for (from, to) in [
         ("a.m.", "AM"),
         ("p.m.", "PM"),

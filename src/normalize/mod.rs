@@ -1,17 +1,20 @@
 //! [`RawArticle`] → [`Article`]: the one place where every format meets the document
 //! model. Decodes entities, normalizes whitespace, cleans tags, derives the source,
-//! parses dates in the configured timezone and computes the stable id.
+//! parses dates in the configured timezone (`dates`) and computes the stable id; the keys
+//! (tag, source, canonical URL, id) are made in `keys`.
 //!
-//! It does not read files or know formats (see `ingest`), and it does not touch the
-//! index (see `index`).
+//! It does not read files or know formats (see `ingest`), its whitespace and entity rules
+//! are the parsers' too (see `text`), and it does not touch the index (see `index`).
 
-pub mod boilerplate;
 pub mod dates;
+pub mod keys;
 
 use chrono_tz::Tz;
-use xxhash_rust::xxh3::xxh3_64;
 
 use crate::model::{Article, RawArticle};
+use crate::text::{clean_inline, push_collapsed};
+
+pub use keys::{canonical_url, clean_tag, hex_id, host_source, source_key};
 
 /// Settings the normalizer needs.
 #[derive(Debug, Clone)]
@@ -105,113 +108,6 @@ pub fn normalize(
     })
 }
 
-/// 16 hex digits of xxh3-64.
-pub fn hex_id(bytes: &[u8]) -> String {
-    format!("{:016x}", xxh3_64(bytes))
-}
-
-/// Decodes entities and collapses all whitespace to single spaces.
-pub fn clean_inline(s: &str) -> String {
-    let decoded = html_escape::decode_html_entities(s);
-    collapse_ws(&decoded)
-}
-
-/// Appends `s` to `out` with every run of whitespace (Unicode `White_Space`) collapsed
-/// to one space and none at either end; the same words as `str::split_whitespace`
-/// joined by spaces, without the intermediate vector. Text is copied in chunks: a
-/// chunk runs on over ASCII word bytes and single spaces between them, so ordinary
-/// prose is one copy per line rather than one per word.
-pub fn push_collapsed(out: &mut String, s: &str) {
-    let b = s.as_bytes();
-    let n = b.len();
-    // (is whitespace, byte length) of the char at i
-    let at = |i: usize| -> (bool, usize) {
-        let c = b[i];
-        if c < 0x80 {
-            (matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'), 1)
-        } else {
-            let ch = s[i..].chars().next().unwrap_or(' ');
-            (ch.is_whitespace(), ch.len_utf8())
-        }
-    };
-    let word_byte = |c: u8| c > b' ' && c < 0x80;
-    let mut first = true;
-    let mut i = 0;
-    loop {
-        // skip a whitespace run
-        while i < n {
-            let (white, len) = at(i);
-            if !white {
-                break;
-            }
-            i += len;
-        }
-        if i == n {
-            return;
-        }
-        let start = i;
-        loop {
-            i = skip_prose(b, i);
-            while i < n && word_byte(b[i]) {
-                i += 1;
-            }
-            if i == n {
-                break;
-            }
-            if b[i] == b' ' && i + 1 < n && word_byte(b[i + 1]) {
-                i += 2;
-                continue;
-            }
-            let (white, len) = at(i);
-            if white {
-                break;
-            }
-            i += len;
-        }
-        if !first {
-            out.push(' ');
-        }
-        out.push_str(&s[start..i]);
-        first = false;
-    }
-}
-
-/// Skips ahead of `i` eight bytes at a time over ASCII prose that [`push_collapsed`]
-/// copies as it is: printable bytes with single spaces between words. Stops at the first
-/// group of eight that holds anything else (a control byte, non-ASCII, two spaces, or a
-/// space at the end of the group not followed by a word byte); the byte loop takes over
-/// from there.
-fn skip_prose(b: &[u8], mut i: usize) -> usize {
-    use crate::swar::{HIGH, LOW7, ONES, u64_at};
-    // the ninth byte is needed when the eighth is a space
-    while let (Some(x), Some(&next)) = (u64_at(b, i), b.get(i + 8)) {
-        // every byte in 0x20..=0x7f: no high bit, and no borrow out of `byte - 0x20`
-        if (x | x.wrapping_sub(0x20 * ONES)) & HIGH != 0 {
-            break;
-        }
-        // 0x80 in exactly the bytes that are spaces
-        let y = x ^ (0x20 * ONES);
-        let spaces = !(((y & LOW7).wrapping_add(LOW7)) | y | LOW7);
-        // a space followed by a space, or a space first in the group (after a space or
-        // at the start of a word run it is not a single space between words)
-        if spaces & (spaces >> 8) != 0 || spaces & 0x80 != 0 {
-            break;
-        }
-        if b[i + 7] == b' ' && !(next > b' ' && next < 0x80) {
-            break;
-        }
-        i += 8;
-    }
-    i
-}
-
-/// `s` with whitespace runs collapsed to single spaces and trimmed (see [`push_collapsed`]).
-pub fn collapse_ws(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    push_collapsed(&mut out, s);
-    out
-}
-
 /// Like [`clean_inline`] but keeps paragraph breaks as blank lines.
 pub fn clean_body(s: &str) -> String {
     let decoded = html_escape::decode_html_entities(s);
@@ -230,97 +126,6 @@ pub fn clean_body(s: &str) -> String {
     out
 }
 
-/// Lowercased, trimmed tag without surrounding punctuation; `#defi` → `defi`.
-pub fn clean_tag(t: &str) -> String {
-    let t = clean_inline(t).to_lowercase();
-    let t = t.trim_matches(|c: char| c == '#' || c == '"' || c == '\'' || c.is_whitespace());
-    if t.chars().count() > 64 {
-        return String::new();
-    }
-    t.to_string()
-}
-
-/// Lowercased source key: `CoinDesk` → `coindesk`, `The Block` → `the-block`,
-/// `Bitcoin.com News` → `bitcoin-com-news`, `www.theblock.co` → `theblock`.
-///
-/// A key is its own key (`source_key(source_key(s)) == source_key(s)`), so a source
-/// copied from the output works as `--source` and `source:`: words are joined with `-`
-/// and dots inside words become `-` too, so that a key never reads as a host name.
-pub fn source_key(s: &str) -> String {
-    let s = clean_inline(s).to_lowercase();
-    if s.starts_with("http://") || s.starts_with("https://") {
-        return host_source(&s).unwrap_or_default();
-    }
-    if s.contains('.') && !s.contains(' ') {
-        return host_source(&format!("https://{s}")).unwrap_or(s);
-    }
-    s.split(|c: char| c.is_whitespace() || c == '.')
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join("-")
-}
-
-/// Source from a URL host: the registrable name without `www.` or the public suffix
-/// (`www.coindesk.com` → `coindesk`, `news.bitcoin.com` → `bitcoin`,
-/// `www.ft.co.uk` → `ft`).
-pub fn host_source(url: &str) -> Option<String> {
-    let after = url.split_once("://")?.1;
-    let host = after.split(['/', '?', '#', ':']).next()?.to_lowercase();
-    let labels: Vec<&str> = host.split('.').filter(|l| !l.is_empty()).collect();
-    let name = match labels.len() {
-        0 => return None,
-        1 => labels[0],
-        n => {
-            let sld = labels[n - 2];
-            if n >= 3
-                && labels[n - 1].len() == 2
-                && ["co", "com", "org", "net", "ac", "gov"].contains(&sld)
-            {
-                labels[n - 3]
-            } else {
-                sld
-            }
-        }
-    };
-    // a malformed URL can carry spaces in its host (`https://coin wire.com`)
-    let name = name.split_whitespace().collect::<Vec<_>>().join("-");
-    (!name.is_empty()).then_some(name)
-}
-
-/// Canonical form of a URL for ids: lowercase scheme and host, no fragment, no tracking
-/// parameters, no trailing slash.
-pub fn canonical_url(url: &str) -> String {
-    let url = url.trim();
-    let url = url.split('#').next().unwrap_or(url);
-    let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
-    let (host, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, ""),
-    };
-    let (path, query) = path.split_once('?').unwrap_or((path, ""));
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|p| {
-            !p.is_empty()
-                && !p.starts_with("utm_")
-                && !p.starts_with("fbclid")
-                && !p.starts_with("gclid")
-                && !p.starts_with("ref=")
-        })
-        .collect();
-    let mut out = format!(
-        "{}://{}{}",
-        scheme.to_lowercase(),
-        host.to_lowercase(),
-        path.trim_end_matches('/')
-    );
-    if !kept.is_empty() {
-        out.push('?');
-        out.push_str(&kept.join("&"));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -328,64 +133,6 @@ mod tests {
     fn opts() -> NormalizeOptions {
         NormalizeOptions {
             timezone: dates::parse_timezone("America/New_York").unwrap(),
-        }
-    }
-
-    #[test]
-    fn source_table() {
-        let cases = [
-            (
-                "https://www.coindesk.com/policy/2024/01/10/x/",
-                Some("coindesk"),
-            ),
-            ("https://news.bitcoin.com/a", Some("bitcoin")),
-            ("https://www.ft.co.uk/a", Some("ft")),
-            ("not a url", None),
-        ];
-        for (u, want) in cases {
-            assert_eq!(host_source(u).as_deref(), want, "{u}");
-        }
-        assert_eq!(source_key("CoinDesk"), "coindesk");
-        assert_eq!(source_key("The Block"), "the-block");
-        assert_eq!(source_key("www.theblock.co"), "theblock");
-        // keys are their own keys (found by the idempotence property)
-        for s in [
-            "A .",
-            "Bitcoin.com News",
-            "x.y zz.com",
-            "https://coin wire.com/a",
-        ] {
-            let k = source_key(s);
-            assert_eq!(source_key(&k), k, "{s}");
-        }
-        assert_eq!(source_key("Bitcoin.com News"), "bitcoin-com-news");
-        assert_eq!(source_key("https://coin wire.com/a"), "coin-wire");
-    }
-
-    #[test]
-    fn canonical_url_table() {
-        let cases = [
-            (
-                "HTTPS://WWW.Example.com/a/b/?utm_source=x&id=3#top",
-                "https://www.example.com/a/b?id=3",
-            ),
-            ("https://example.com/a/", "https://example.com/a"),
-        ];
-        for (u, want) in cases {
-            assert_eq!(canonical_url(u), want);
-        }
-    }
-
-    #[test]
-    fn tag_table() {
-        let cases = [
-            (" Markets ", "markets"),
-            ("#DeFi", "defi"),
-            ("ETFs &amp; Funds", "etfs & funds"),
-            ("", ""),
-        ];
-        for (t, want) in cases {
-            assert_eq!(clean_tag(t), want);
         }
     }
 

@@ -1,7 +1,8 @@
 //! Eight bytes at a time ("SIMD within a register"): the constants and the load shared by
 //! the byte scans on hot paths (the tokenizer's word runs, whitespace collapsing). Each
 //! test is written so that a carry or borrow between bytes cannot change its answer
-//! (most add to values masked below 0x80); the comments at each use say why.
+//! (most add to values masked below 0x80); the comments at each use say why. The scans
+//! themselves live with their callers (`text::whitespace`, `analysis`).
 
 /// 0x01 in every byte: `n * ONES` puts `n` in every byte.
 pub const ONES: u64 = 0x0101_0101_0101_0101;

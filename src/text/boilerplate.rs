@@ -15,18 +15,19 @@ fn re(cell: &'static OnceLock<Regex>, pat: &str) -> &'static Regex {
 /// Name-like spans in these patterns (a newsletter's, a photographer's, a credit's)
 /// use the class `[0-9A-Za-z_\x{80}-\x{10FFFF}…]`, ASCII word characters plus any
 /// character beyond ASCII, rather than `\w`. A bounded repetition (`{1,40}`) of
-/// Unicode `\w` compiles one copy of its ~700-range UTF-8 automaton per repetition:
-/// the patterns held 18.6 MB of automata in every indexing run, now 1.6 MB. Names
-/// with accents match as before; the class also admits non-ASCII punctuation (curly
+/// Unicode `\w` compiles one copy of its ~700-range UTF-8 automaton per repetition,
+/// which with `\w` would make these patterns hold over ten times the automata they do
+/// in every indexing run. Names with accents match; the class also admits non-ASCII punctuation (curly
 /// quotes, dashes, no-break spaces), which these spans, anchored by their context
 /// words and bounded in length, tolerate.
 ///
 /// Inline boilerplate that can sit anywhere inside a paragraph, glued or not: each
 /// pattern with the literal words (ASCII case-insensitive) at least one of which occurs
 /// in any text it matches. One automaton pass over a paragraph finds the words; only
-/// the patterns they guard then run (common words such as "chart" or "hour" used to
-/// run all fifteen on a paragraph). A `RegexSet` of the patterns is too large for the
-/// lazy DFA and falls back to the PikeVM, which made it the slowest step of indexing.
+/// the patterns they guard then run, so a common word such as "chart" or "hour" runs
+/// one or two of them, not all fifteen. The patterns are not one `RegexSet`: it is too
+/// large for the lazy DFA and falls back to the PikeVM, which would make it the slowest
+/// step of indexing.
 const INLINE: &[(&str, &[&str])] = &[
     // newsletter promos, possibly glued to the next sentence
     (
@@ -231,8 +232,7 @@ pub fn is_chrome_line(line: &str) -> bool {
     if l.is_empty() {
         return true;
     }
-    // The longest exact chrome line is 24 bytes; longer lines need a trigger word.
-    // every exact chrome line is at most 32 bytes long
+    // every exact chrome line is at most 32 bytes long; a longer line needs a trigger word
     let short = l.len() <= 32;
     if !short && !line_triggers().is_match(l) {
         return false;

@@ -1,0 +1,105 @@
+//! The header lines news pages print above the article text: a byline (`By Jane Doe`)
+//! and a date line (`Mar 2, 2024, 11:05 a.m.`, `Updated … Published …`). Two parsers
+//! meet them in differently written text, so each rule takes the kind of [`Line`]:
+//! paragraphs of a DOM or Markdown body (`html::text`, where they are dropped from the
+//! top of the text) and lines of a page dump (`pagedump`, where they are read).
+//!
+//! It does not read names or dates out of a header (`pagedump` does; dates are parsed by
+//! `normalize::dates`).
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::normalize::dates::parse_date;
+
+/// The kind of text a header line was found in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Line {
+    /// A paragraph of a DOM or Markdown body: words are spaced, a byline is a few words
+    /// and no sentence, a date line is one date that [`parse_date`] reads whole.
+    Paragraph,
+    /// A line of a page dump: `By` may be glued to the name (`ByDana Whitfield`), and a
+    /// date line is mostly dates as news sites print them, with their labels.
+    Dump,
+}
+
+/// A labelled or bare date inside a page header, as printed by news sites.
+pub(crate) fn date_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"(?i)(updated|published|posted|last updated)?[ :]*((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? {1,2}\d{1,2},? \d{4}(?:,? (?:at )?\d{1,2}:\d{2}(?: ?(?:[ap]\.?m\.?))?)?(?: (?:UTC|GMT|ET|EST|EDT))?)")
+            .expect("header regex compiles")
+    })
+}
+
+/// A `By Jane Doe and Sam Lee` line.
+pub(crate) fn is_byline(line: &str, kind: Line) -> bool {
+    match kind {
+        Line::Paragraph => {
+            // a short line, not a sentence starting with "By"
+            let words: Vec<&str> = line.split_whitespace().collect();
+            words.len() >= 2
+                && words.len() <= 8
+                && words[0].eq_ignore_ascii_case("by")
+                && words[1].chars().next().is_some_and(char::is_uppercase)
+                && !line.ends_with(['.', '!', '?'])
+        }
+        Line::Dump => {
+            static R: OnceLock<Regex> = OnceLock::new();
+            let by = R.get_or_init(|| {
+                Regex::new(r"^(?i:by)\s*[A-Z][\w.'’-]+").expect("header regex compiles")
+            });
+            by.is_match(line) && line.len() < 200
+        }
+    }
+}
+
+/// A line that is only a date (`March 8, 2019`, `2019-03-08 17:45`), or in a page dump
+/// mostly dates and their labels.
+pub(crate) fn is_dateline(line: &str, kind: Line) -> bool {
+    match kind {
+        Line::Paragraph => line.len() < 60 && parse_date(line, chrono_tz::UTC).is_some(),
+        Line::Dump => date_re().find(line).is_some_and(|m| {
+            // a date line is mostly dates and labels
+            let rest = date_re().replace_all(line, "");
+            m.start() < 20 && rest.trim().len() < 25
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_two_kinds_of_line_table() {
+        // (line, byline in a paragraph, byline in a dump)
+        let bylines = [
+            ("By Jane Doe and Sam Lee", true, true),
+            ("ByDana Whitfield,Omar Reyes", false, true),
+            ("By Jane Doe, who covers markets.", false, true),
+            ("By the close, prices had fallen", false, false),
+            ("Byron Lee", false, false),
+        ];
+        for (l, paragraph, dump) in bylines {
+            assert_eq!(is_byline(l, Line::Paragraph), paragraph, "{l}");
+            assert_eq!(is_byline(l, Line::Dump), dump, "{l}");
+        }
+        // (line, date line in a paragraph, date line in a dump)
+        let datelines = [
+            ("March 8, 2019", true, true),
+            ("2019-03-08 17:45", true, false),
+            (
+                "Updated Mar 3, 2024, 9:14 p.m. Published Mar 2, 2024, 11:05 a.m.",
+                false,
+                true,
+            ),
+            ("Prices fell on March 8, 2019 as miners sold.", false, false),
+        ];
+        for (l, paragraph, dump) in datelines {
+            assert_eq!(is_dateline(l, Line::Paragraph), paragraph, "{l}");
+            assert_eq!(is_dateline(l, Line::Dump), dump, "{l}");
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! HTML pages: the article's own text as paragraphs, and its metadata.
+//!
+//! Text: the content root is `[itemprop=articleBody]`, else the richest `<article>`,
+//! else `<main>`/`[role=main]`, else a container named like `article-body` /
+//! `post-content`, else `<body>`. Under it, page chrome is dropped by tag name (nav,
+//! header, footer, aside, script, style, form, iframe, svg, …), by ARIA role and
+//! `hidden`, and by class/id words (share, social, newsletter, subscribe, cookie,
+//! related, recommended, more-for-you, comments, promo, ad-, advert, sidebar,
+//! breadcrumb, ticker, …). Each block element is one paragraph; paragraphs then go
+//! through `text::boilerplate` and the text stops at a "More For You" style header.
+//! If the class rules leave nothing, the text is taken again with tag rules only.
+//!
+//! Metadata, most trusted first: JSON-LD `NewsArticle`/`Article`/`BlogPosting`/
+//! `ReportageNewsArticle` (also inside `@graph`), OpenGraph and `article:*` meta, other
+//! meta (`author`, `keywords`, `description`), `<link rel=canonical>`, microdata and
+//! `<time datetime>`, `<title>` without its ` | Site` suffix, then the first `<h1>`.
+//!
+//! html5ever builds the tree without recursion, and every walk here is iterative
+//! (explicit sibling/parent moves), so 100,000 nested tags cannot overflow the stack.
+//!
+//! This file ranks the origins and assembles the article; the nesting cap is in
+//! `nesting`, the text in `text`, the metadata in `meta`.
+
+mod meta;
+mod nesting;
+mod text;
+
+use scraper::Html;
+
+use crate::model::RawArticle;
+use crate::text::collapse_ws as collapse;
+use meta::{collect_meta, set};
+use nesting::cap_nesting;
+pub(crate) use text::{Plain, body_to_text, clean_paragraphs, inline_text};
+use text::{article_paragraphs, content_root};
+pub use text::{fragment_text, looks_like_html};
+
+/// `Title | Site`, `Title - Site`, `Title — Site` → `Title`. With a known site name only
+/// that suffix is removed; without one, a short trailing segment is.
+fn strip_site_suffix(title: &str, site: Option<&str>) -> String {
+    const SEPS: &[&str] = &[" | ", " - ", " – ", " — ", " :: ", " · ", " » "];
+    let t = collapse(title);
+    if let Some(site) = site {
+        let site = collapse(site).to_lowercase();
+        for sep in SEPS {
+            if let Some((head, tail)) = t.rsplit_once(sep)
+                && tail.to_lowercase() == site
+                && !head.trim().is_empty()
+            {
+                return head.trim().to_string();
+            }
+        }
+    }
+    if site.is_none() || t.contains(" | ") {
+        if let Some((head, _)) = t.split_once(" | ")
+            && !head.trim().is_empty()
+        {
+            return head.trim().to_string();
+        }
+        for sep in &SEPS[1..] {
+            if let Some((head, tail)) = t.rsplit_once(sep)
+                && tail.split_whitespace().count() <= 3
+                && tail.len() < head.len()
+            {
+                return head.trim().to_string();
+            }
+        }
+    }
+    t
+}
+
+fn first_list(lists: [Vec<String>; 4]) -> Vec<String> {
+    lists
+        .into_iter()
+        .find(|l| !l.is_empty())
+        .unwrap_or_default()
+}
+
+/// Parses an HTML page into one raw article.
+pub fn parse(text: &str) -> RawArticle {
+    let doc = Html::parse_document(&cap_nesting(text));
+    let m = collect_meta(&doc);
+    let site = m.ld.source.clone().or_else(|| m.og.source.clone());
+    let mut a = RawArticle::default();
+
+    set(&mut a.title, m.ld.title.clone());
+    set(
+        &mut a.title,
+        m.og.title
+            .as_deref()
+            .map(|t| strip_site_suffix(t, site.as_deref().or(Some("")))),
+    );
+    set(&mut a.title, m.micro.title.clone());
+    set(&mut a.title, m.twitter_title.clone());
+    set(
+        &mut a.title,
+        m.title_tag
+            .as_deref()
+            .map(|t| strip_site_suffix(t, site.as_deref())),
+    );
+    set(&mut a.title, m.h1.clone());
+
+    set(&mut a.dek, m.ld.dek.clone());
+    set(&mut a.dek, m.og.dek.clone());
+    set(&mut a.dek, m.meta_description.clone());
+
+    set(&mut a.url, m.ld.url.clone());
+    set(&mut a.url, m.og.url.clone());
+    set(&mut a.url, m.canonical.clone());
+    a.url = a
+        .url
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+        .or_else(|| m.canonical.clone().filter(|u| u.starts_with("http")));
+
+    a.source = site;
+
+    a.authors = first_list([
+        m.ld.authors.clone(),
+        m.og.authors.clone(),
+        m.meta_authors.clone(),
+        if m.micro.authors.is_empty() {
+            m.rel_authors.clone()
+        } else {
+            m.micro.authors.clone()
+        },
+    ]);
+
+    set(&mut a.published, m.ld.published.clone());
+    set(&mut a.published, m.og.published.clone());
+    set(&mut a.published, m.meta_published.clone());
+    set(&mut a.published, m.micro.published.clone());
+    set(&mut a.published, m.time.clone());
+    set(&mut a.updated, m.ld.updated.clone());
+    set(&mut a.updated, m.og.updated.clone());
+    set(&mut a.updated, m.meta_updated.clone());
+    set(&mut a.updated, m.micro.updated.clone());
+
+    a.tags = first_list([
+        m.ld.tags.clone(),
+        m.og.tags.clone(),
+        m.meta_keywords.clone(),
+        Vec::new(),
+    ]);
+    let section = if m.ld_section.is_empty() {
+        m.og_section.clone()
+    } else {
+        m.ld_section.clone()
+    };
+    a.tags.extend(section);
+
+    let root = content_root(&doc);
+    let title = a.title.as_deref();
+    let dek = a.dek.as_deref();
+    a.body = article_paragraphs(root, title, dek).join("\n\n");
+    if a.body.is_empty()
+        && let Some(b) = &m.ld_body
+    {
+        a.body = body_to_text(b);
+    }
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suffix_table() {
+        let cases: &[(&str, Option<&str>, &str)] = &[
+            ("Bitcoin Halves | CoinWire", None, "Bitcoin Halves"),
+            (
+                "Bitcoin Halves | Markets | CoinWire",
+                None,
+                "Bitcoin Halves",
+            ),
+            ("Bitcoin Halves - CoinWire", None, "Bitcoin Halves"),
+            (
+                "Bitcoin Halves — Chain Post",
+                Some("Chain Post"),
+                "Bitcoin Halves",
+            ),
+            (
+                "Spot ETF - A Primer",
+                Some("CoinWire"),
+                "Spot ETF - A Primer",
+            ),
+            (
+                "Terra - Luna Collapse Explained In Full",
+                None,
+                "Terra - Luna Collapse Explained In Full",
+            ),
+        ];
+        for (t, site, want) in cases {
+            assert_eq!(strip_site_suffix(t, *site), *want, "{t}");
+        }
+    }
+
+    #[test]
+    fn jsonld_graph_and_meta_fallbacks() {
+        let page = r#"<html><head><title>Ignored | Site</title>
+<script type="application/ld+json">{"@context":"https://schema.org","@graph":[
+ {"@type":"WebPage","name":"page"},
+ {"@type":["NewsArticle"],"headline":"LD Title","datePublished":"2024-01-10T16:05:00Z",
+  "author":[{"@type":"Person","name":"Ann Lee"},{"name":"Bo Chan"}],
+  "keywords":"ETF, SEC","publisher":{"@type":"Organization","name":"Coin Wire"},
+  "mainEntityOfPage":{"@id":"https://coinwire.example/x"}}]}</script>
+<meta property="og:title" content="OG Title"><meta property="article:tag" content="og-tag">
+</head><body><article><h1>LD Title</h1><p>Body one.</p></article></body></html>"#;
+        let a = parse(page);
+        assert_eq!(a.title.as_deref(), Some("LD Title"));
+        assert_eq!(a.authors, ["Ann Lee", "Bo Chan"]);
+        assert_eq!(a.tags, ["ETF", "SEC"]);
+        assert_eq!(a.source.as_deref(), Some("Coin Wire"));
+        assert_eq!(a.url.as_deref(), Some("https://coinwire.example/x"));
+        assert_eq!(a.body, "Body one.");
+        let bare = parse(
+            "<html><head><title>Only Title - Site</title></head><body><h1>H</h1><p>T.</p></body></html>",
+        );
+        assert_eq!(bare.title.as_deref(), Some("Only Title"));
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let n = 100_000;
+        let page = format!(
+            "<html><body>{}<p>deep text</p>{}</body></html>",
+            "<div>".repeat(n),
+            "</div>".repeat(n)
+        );
+        let a = parse(&page);
+        assert!(a.body.contains("deep text"));
+    }
+}
