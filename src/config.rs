@@ -12,9 +12,9 @@ use chrono_tz::Tz;
 
 use crate::cli::{ColorArg, ExportFormatArg, FilterArgs, FormatArg, SortArg};
 use crate::error::{Error, Result};
-use crate::normalize::dates;
 use crate::output::Format;
 use crate::search::{DateInterval, Filters, Sort};
+use crate::timezone;
 
 /// Resolves the timezone from the flag, then `COINDEX_TIMEZONE`, then the default.
 pub fn timezone(flag: Option<&str>) -> Result<Tz> {
@@ -25,8 +25,8 @@ pub fn timezone(flag: Option<&str>) -> Result<Tz> {
                 .ok()
                 .filter(|s| !s.is_empty())
         })
-        .unwrap_or_else(|| dates::DEFAULT_TIMEZONE.to_string());
-    dates::parse_timezone(&name).map_err(Error::user)
+        .unwrap_or_else(|| timezone::DEFAULT_TIMEZONE.to_string());
+    timezone::parse_timezone(&name).map_err(Error::user)
 }
 
 /// Resolves the index directory from the flag, then `COINDEX_INDEX`, then the platform

@@ -1,13 +1,20 @@
 //! coindex: a local full-text search engine for crypto-news archives.
 //!
-//! The pipeline, one module per stage:
-//! `ingest` (walk, read, decode, one parser per format) → `normalize` (the one document
-//! model, dates, tags, ids, boilerplate rules) → `indexer` (incremental, crash-safe
-//! writes; `manifest` keeps the file → document bookkeeping) → `search` (query
-//! language in `query`, coin-aware analysis in `analysis`, top-k ranking in `collect`,
-//! snippets in `snippet`) →
-//! `output` (renderers), `commands` (one module per CLI command). `schema` reads the field contract in `index_schema/`.
-//! The binary in `main.rs` only parses arguments and maps results to exit codes.
+//! Two paths, one folder per stage (docs/ARCHITECTURE.md):
+//!
+//! - a file becomes documents: `ingest` (walk, read, decode, one parser per format;
+//!   `text` holds the text rules the parsers share) → `normalize` (the one document
+//!   model: dates, tag/source/URL/id keys) → `indexer` (the incremental, crash-safe run)
+//!   → `index` (open/create, the manifest, the dedup registry);
+//! - a query becomes bytes: `commands` (one module per CLI command; `cli` is clap,
+//!   `config` turns flags into settings) → `search` (query language, compilation,
+//!   filters, top-k collectors, snippets, aggregations; the coin-aware tokenizer is
+//!   `analysis`) → `output` (renderers).
+//!
+//! `schema` reads the field contract in `index_schema/`; `model` is the document model;
+//! `timezone` the zone rules both paths share; `error` and `exit` the error type and
+//! exit statuses. The binary in `main.rs` only parses arguments and maps results to
+//! exit codes.
 
 pub mod analysis;
 pub mod cli;
@@ -24,6 +31,7 @@ pub mod output;
 pub mod schema;
 pub mod search;
 pub mod text;
+pub mod timezone;
 
 pub use error::{Error, Result};
 pub use model::{Article, RawArticle};

@@ -11,8 +11,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
-/// Default timezone of page-dump times when none is given.
-pub const DEFAULT_TIMEZONE: &str = "America/New_York";
+pub use crate::timezone::{DEFAULT_TIMEZONE, local_to_utc, parse_timezone};
 
 const MIN_YEAR: i32 = 1990;
 const MAX_YEAR: i32 = 2100;
@@ -162,24 +161,6 @@ fn fix_month_dot(s: &str) -> String {
         }
         _ => s.to_string(),
     }
-}
-
-/// Reads a wall-clock time in `tz`; a time in a DST gap moves forward an hour.
-pub fn local_to_utc(n: NaiveDateTime, tz: Tz) -> Option<DateTime<Utc>> {
-    tz.from_local_datetime(&n)
-        .earliest()
-        .or_else(|| {
-            tz.from_local_datetime(&(n + chrono::Duration::hours(1)))
-                .earliest()
-        })
-        .map(|d| d.with_timezone(&Utc))
-}
-
-/// Parses an IANA timezone name, with a message fit for the user.
-pub fn parse_timezone(name: &str) -> Result<Tz, String> {
-    name.parse::<Tz>().map_err(|_| {
-        format!("unknown timezone `{name}`: use an IANA name such as America/New_York, Europe/London or UTC")
-    })
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use super::query::{self, DateField, Node, Occur, Scope};
 use super::snippet::Highlighter;
 use crate::analysis::news_terms_at;
 use crate::error::{Error, Result};
-use crate::normalize::canonical_url;
+use crate::normalize::keys::canonical_url;
 use crate::schema::Fields;
 
 /// A compiled query: the two ranking tiers plus what to highlight.

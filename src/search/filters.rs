@@ -15,9 +15,9 @@ use tantivy::schema::{Field, IndexRecordOption};
 
 use super::Engine;
 use crate::error::{Error, Result};
-use crate::normalize::dates::local_to_utc;
-use crate::normalize::{clean_tag, source_key};
+use crate::normalize::keys::{clean_tag, source_key};
 use crate::schema::Fields;
+use crate::timezone::local_to_utc;
 
 /// Filters shared by search, count, facets, timeline and export.
 #[derive(Debug, Clone, Default)]
@@ -226,7 +226,7 @@ pub(crate) fn range_query(field: Field, iv: DateInterval) -> Box<dyn TQuery> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::dates;
+    use crate::timezone as dates;
 
     #[test]
     fn bounds_table() {

@@ -31,7 +31,7 @@ use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument, Term};
 use crate::error::{Error, Result};
 use crate::index::{self, Opened};
 use crate::model::Article;
-use crate::normalize::canonical_url;
+use crate::normalize::keys::canonical_url;
 use crate::schema::{Fields, SchemaSpec};
 use collect::{Ranked, TopByScore, published_secs};
 pub use compile::Compiled;
