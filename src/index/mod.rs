@@ -94,17 +94,22 @@ fn open_with(dir: &Path, access: Access) -> Result<Opened> {
             rebuild_hint(dir)
         )));
     }
-    let opened = match access {
+    let result = match access {
         Access::Mapped => Index::open_in_dir(dir),
         Access::Writer => WriterDirectory::open(dir).and_then(Index::open),
     };
-    let index = opened.map_err(|e| {
+    let index = result.map_err(|e| {
         Error::user(format!(
             "the index at {} cannot be opened: {e}; {}",
             dir.display(),
             rebuild_hint(dir)
         ))
     })?;
+    opened(index, dir)
+}
+
+/// An open index with coindex's analyzers registered and its field handles resolved.
+fn opened(index: Index, dir: &Path) -> Result<Opened> {
     analysis::register(index.tokenizers());
     let fields = Fields::new(&index.schema())?;
     Ok(Opened {
@@ -157,13 +162,7 @@ pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<Opened> {
     let marker_json =
         serde_json::to_vec_pretty(&marker).map_err(|e| Error::Internal(e.to_string()))?;
     std::fs::write(dir.join(MARKER), marker_json).map_err(|e| Error::io(dir.join(MARKER), e))?;
-    analysis::register(index.tokenizers());
-    let fields = Fields::new(&index.schema())?;
-    Ok(Opened {
-        index,
-        fields,
-        dir: dir.to_path_buf(),
-    })
+    opened(index, dir)
 }
 
 fn is_empty_dir(dir: &Path) -> bool {
