@@ -36,11 +36,11 @@ pub const INDEX_STOP_WORDS: bool = true;
 /// word, so that `website` finds them.
 const ACRONYM_MAX: usize = 4;
 
-/// Function words that are not stemmed (Lucene's English stop set without `no` and
-/// `not`, which carry meaning in news: "the SEC will not appeal"). They are 25–30% of
-/// the words of an article; dropping them makes indexing faster and the index smaller.
-/// Only lowercase or capitalized forms are stop words (`IT` the acronym is kept), and
-/// each keeps its position, so phrases such as "proof of stake" still match exactly.
+/// Function words indexed only in their exact form (Lucene's English stop set without
+/// `no` and `not`, which carry meaning in news: "the SEC will not appeal"): never stemmed
+/// or matched by a stem, but matched as written in quoted phrases ("the merge") and by a
+/// query made of them alone. Only lowercase or capitalized forms are stop words (`IT` the
+/// acronym is an ordinary term), and each keeps its position.
 pub const STOP_WORDS: &[&str] = &[
     "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
     "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this",
