@@ -27,7 +27,7 @@ use tantivy::tokenizer::{
 use coins::CoinTable;
 #[cfg(test)]
 use term_cache::word_key;
-pub use tokenizer::{NewsTokenStream, NewsTokenizer, STOP_WORDS};
+pub use tokenizer::{EXACT, INDEX_STOP_WORDS, NewsTokenStream, NewsTokenizer, STOP_WORDS};
 
 /// Registers the analyzers named in `index_schema/` on an index's tokenizer manager.
 pub fn register(manager: &TokenizerManager) {
@@ -60,8 +60,14 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str, usize, usize)) {
 /// starts with one (coin words become their id, which need not share their first
 /// letters: `xbt`).
 pub fn near_filter(wanted: &[&str]) -> Vec<Vec<u8>> {
-    let first_two =
-        |w: &str| -> Vec<u8> { w.bytes().take(2).map(|b| b.to_ascii_lowercase()).collect() };
+    // an exact form (`=the`) is found through its word
+    let first_two = |w: &str| -> Vec<u8> {
+        w.trim_start_matches(EXACT)
+            .bytes()
+            .take(2)
+            .map(|b| b.to_ascii_lowercase())
+            .collect()
+    };
     let mut only: Vec<Vec<u8>> = Vec::new();
     for w in wanted {
         let p = first_two(w);
@@ -109,22 +115,86 @@ fn tokens(text: &str, only: Option<Vec<Vec<u8>>>, mut f: impl FnMut(&Token)) {
     });
 }
 
-/// Runs the `news` analyzer over `text` and returns the terms (used by the query builder).
+/// Runs the `news` analyzer over `text` and returns the terms, without exact forms
+/// and stop words (used by the query builder).
 pub fn news_terms(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for_each_token(text, |t, _, _| out.push(t.to_string()));
+    for_each_token(text, |t, _, _| {
+        if !t.starts_with(EXACT) {
+            out.push(t.to_string())
+        }
+    });
     out
 }
 
-/// The terms of `text` with their positions relative to the first term: stop words
-/// leave gaps (`proof of stake` -> `(0, proof), (2, stake)`), as in the index, so a
-/// phrase query built from them matches the indexed text.
+/// The terms of `text` with their positions relative to the first term, without exact
+/// forms and stop words: stop words leave gaps (`proof of stake` -> `(0, proof), (2,
+/// stake)`), as in the index, so a phrase query built from them matches the indexed
+/// text.
 pub fn news_terms_at(text: &str) -> Vec<(usize, String)> {
-    let mut out: Vec<(usize, String)> = Vec::new();
+    let mut out: Vec<(usize, String)> = news_forms_at(text)
+        .into_iter()
+        .filter_map(|f| Some((f.pos, f.term?)))
+        .collect();
+    if let Some(base) = out.first().map(|t| t.0) {
+        for t in &mut out {
+            t.0 -= base;
+        }
+    }
+    out
+}
+
+/// One word of a query as the index holds it (see [`news_forms_at`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    /// Position relative to the first word (stop words count).
+    pub pos: usize,
+    /// The term: stem, coin id, acronym, number; `None` for a stop word.
+    pub term: Option<String>,
+    /// The exact-form term (`=moves`) when the word is indexed in one (its lowercase
+    /// form differs from its term, or it is a stop word); `None` when the term is
+    /// itself the exact form (`spot`, `bitcoin` for `BTC`).
+    pub exact: Option<String>,
+}
+
+/// The words of `text` with their terms and exact forms, stop words included (with
+/// only an exact form), positions relative to the first word.
+pub fn news_forms_at(text: &str) -> Vec<Form> {
+    let mut out: Vec<Form> = Vec::new();
     let mut first = None;
-    tokens(text, None, |t| {
-        let base = *first.get_or_insert(t.position);
-        out.push((t.position.wrapping_sub(base), t.text.clone()));
+    let mut last = None;
+    QUERY_TOKENIZER.with(|cell| {
+        let mut tok = cell.borrow_mut();
+        tok.only = None;
+        let mut stream = tok.token_stream(text);
+        while stream.advance() {
+            let t = stream.token();
+            let base = *first.get_or_insert(t.position);
+            let pos = t.position.wrapping_sub(base);
+            let is_exact = t.text.starts_with(EXACT);
+            if last == Some(t.position)
+                && let Some(f) = out.last_mut()
+            {
+                if is_exact {
+                    f.exact = Some(t.text.clone());
+                }
+                continue;
+            }
+            last = Some(t.position);
+            out.push(if is_exact {
+                Form {
+                    pos,
+                    term: None,
+                    exact: Some(t.text.clone()),
+                }
+            } else {
+                Form {
+                    pos,
+                    term: Some(t.text.clone()),
+                    exact: None,
+                }
+            });
+        }
     });
     out
 }
@@ -188,6 +258,54 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(&news_terms(input), want, "input: {input:?}");
         }
+    }
+
+    #[test]
+    fn exact_forms_beside_their_terms() {
+        use super::{Form, news_forms_at};
+        let f = |pos, term: &str, exact: Option<&str>| Form {
+            pos,
+            term: Some(term.to_string()),
+            exact: exact.map(str::to_string),
+        };
+        let cases: &[(&str, Form)] = &[
+            ("Moves", f(0, "move", Some("=moves"))),
+            ("moves", f(0, "move", Some("=moves"))),
+            ("move", f(0, "move", None)),
+            // coins: the id is the exact form, whatever the alias
+            ("BTC", f(0, "bitcoin", None)),
+            ("$btc", f(0, "bitcoin", None)),
+            ("Bitcoin", f(0, "bitcoin", None)),
+            // acronyms stay unstemmed, with the exact form when a stem would differ
+            ("SEC", f(0, "sec", None)),
+            ("ETF", f(0, "etf", None)),
+            ("IRS", f(0, "irs", Some("=irs"))),
+            ("FEES", f(0, "fees", Some("=fees"))),
+            ("ETFs", f(0, "etf", Some("=etfs"))),
+            // a shouted word of five letters or more is a word: `website` finds it
+            ("WEBSITE", f(0, "websit", Some("=website"))),
+            ("website", f(0, "websit", Some("=website"))),
+            ("61,204.11", f(0, "61204.11", None)),
+        ];
+        for (input, want) in cases {
+            assert_eq!(
+                news_forms_at(input),
+                std::slice::from_ref(want),
+                "input: {input:?}"
+            );
+        }
+        // the exact form shares the position and offsets of its term
+        let mut toks = Vec::new();
+        super::for_each_token("Miners moved", |t, a, b| toks.push((t.to_string(), a, b)));
+        assert_eq!(
+            toks,
+            [
+                ("miner".to_string(), 0, 6),
+                ("=miners".to_string(), 0, 6),
+                ("move".to_string(), 7, 12),
+                ("=moved".to_string(), 7, 12)
+            ]
+        );
     }
 
     #[test]

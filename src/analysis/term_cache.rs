@@ -30,41 +30,49 @@ impl TermCache {
 /// second cache miss per token (the table outgrows L2), about 5% of indexing time.
 #[derive(Clone)]
 pub(super) enum CachedTerm {
-    /// A stop word: not indexed.
+    /// A stop word: indexed only as its exact form (see `tokenizer::EXACT`).
     Stop,
+    /// `exact`: the word's lowercase form differs from its term, so it is also indexed
+    /// as an exact form at the same position.
     Inline {
         len: u8,
+        exact: bool,
         bytes: [u8; INLINE_TERM],
     },
-    Shared(Arc<str>),
+    Shared(Arc<str>, bool),
 }
 
 /// Longest term stored inline (the entry is then 48 bytes with its 16-byte key).
 const INLINE_TERM: usize = 22;
 
 impl CachedTerm {
-    pub(super) fn new(term: Option<&str>) -> CachedTerm {
+    pub(super) fn new(term: Option<(&str, bool)>) -> CachedTerm {
         match term {
             None => CachedTerm::Stop,
-            Some(t) if t.len() <= INLINE_TERM => {
+            Some((t, exact)) if t.len() <= INLINE_TERM => {
                 let mut bytes = [0u8; INLINE_TERM];
                 bytes[..t.len()].copy_from_slice(t.as_bytes());
                 CachedTerm::Inline {
                     len: t.len() as u8,
+                    exact,
                     bytes,
                 }
             }
-            Some(t) => CachedTerm::Shared(Arc::from(t)),
+            Some((t, exact)) => CachedTerm::Shared(Arc::from(t), exact),
         }
     }
 
-    /// The term text, `None` for a stop word.
-    pub(super) fn get(&self) -> Option<&str> {
+    /// The term text and whether the exact form is indexed too; `None` for a stop word.
+    pub(super) fn get(&self) -> Option<(&str, bool)> {
         match self {
             CachedTerm::Stop => None,
             // the bytes were copied from a `str` whole, so they are valid UTF-8
-            CachedTerm::Inline { len, bytes } => std::str::from_utf8(&bytes[..*len as usize]).ok(),
-            CachedTerm::Shared(t) => Some(t),
+            CachedTerm::Inline { len, exact, bytes } => {
+                std::str::from_utf8(&bytes[..*len as usize])
+                    .ok()
+                    .map(|t| (t, *exact))
+            }
+            CachedTerm::Shared(t, exact) => Some((t, *exact)),
         }
     }
 }

@@ -1,6 +1,8 @@
 //! The coin-aware `news` tokenizer: finds raw tokens (words, cashtags, numbers, 0x
-//! hashes, dotted acronyms, token standards), maps coins to their id, drops stop words
-//! and stems the rest, with offsets into the original text.
+//! hashes, dotted acronyms, token standards), maps coins to their id and stems the
+//! rest, with offsets into the original text. A word whose lowercase form differs from
+//! its term is also indexed in that exact form, marked with [`EXACT`], at the same
+//! position; stop words are indexed only in their exact form.
 
 use std::sync::Arc;
 
@@ -22,11 +24,23 @@ pub struct NewsTokenizer {
     pub(super) token: Token,
 }
 
-/// Function words that are not indexed (Lucene's English stop set without `no` and
-/// `not`, which carry meaning in news: "the SEC will not appeal"). They are 25–30% of
-/// the words of an article; dropping them makes indexing faster and the index smaller.
-/// Only lowercase or capitalized forms are stop words (`IT` the acronym is kept), and
-/// each keeps its position, so phrases such as "proof of stake" still match exactly.
+/// The first byte of an exact-form term (`=moves` beside the stem `move`). No other
+/// term starts with it: the tokenizer's terms are letters, digits and `.`.
+pub const EXACT: char = '=';
+
+/// Whether stop words are indexed (in their exact form only, see [`EXACT`]).
+pub const INDEX_STOP_WORDS: bool = true;
+
+/// All-caps words of at most this many letters are acronyms (`SEC`, `ETF`, `CBDC`):
+/// kept unstemmed. Longer ones (`WEBSITE` in a shouted headline) are stemmed like any
+/// word, so that `website` finds them.
+const ACRONYM_MAX: usize = 4;
+
+/// Function words indexed only in their exact form (Lucene's English stop set without
+/// `no` and `not`, which carry meaning in news: "the SEC will not appeal"): never stemmed
+/// or matched by a stem, but matched as written in quoted phrases ("the merge") and by a
+/// query made of them alone. Only lowercase or capitalized forms are stop words (`IT` the
+/// acronym is an ordinary term), and each keeps its position.
 pub const STOP_WORDS: &[&str] = &[
     "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
     "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this",
@@ -60,6 +74,8 @@ impl Tokenizer for NewsTokenizer {
             only: self.only.as_deref(),
             token: &mut self.token,
             scratch: String::new(),
+            exact: String::new(),
+            pending: false,
         }
     }
 }
@@ -74,6 +90,9 @@ pub struct NewsTokenStream<'a> {
     only: Option<&'a [Vec<u8>]>,
     token: &'a mut Token,
     scratch: String,
+    /// The exact-form term to emit next, at the current position, when `pending`.
+    exact: String,
+    pending: bool,
 }
 
 fn is_word_char(c: char) -> bool {
@@ -226,8 +245,8 @@ impl NewsTokenStream<'_> {
     }
 
     /// The term of a plain word (see [`is_plain_word`]): `None` for a stop word, else
-    /// its coin id or its stem.
-    fn plain_term(&mut self, raw: &str) -> Option<Arc<str>> {
+    /// its coin id or its stem, and whether its exact form differs from it.
+    fn plain_term(&mut self, raw: &str) -> Option<(Arc<str>, bool)> {
         self.scratch.clear();
         self.scratch.push_str(raw);
         self.scratch.make_ascii_lowercase();
@@ -235,9 +254,37 @@ impl NewsTokenStream<'_> {
             return None;
         }
         Some(match self.coins.lookup(&self.scratch, false, false) {
-            Some(id) => Arc::from(id),
-            None => Arc::from(&*self.stemmer.stem(&self.scratch)),
+            // a coin's id is its exact form, whichever alias was written
+            Some(id) => (Arc::from(id), false),
+            None => {
+                let stem = self.stemmer.stem(&self.scratch);
+                let differs = *stem != *self.scratch;
+                (Arc::from(&*stem), differs)
+            }
         })
+    }
+
+    /// Makes the exact form of the word `raw` (lowercased) the next token, at the
+    /// current position.
+    fn queue_exact(&mut self, raw: &str) {
+        self.exact.clear();
+        self.exact.push(EXACT);
+        self.exact.push_str(raw);
+        self.exact[1..].make_ascii_lowercase();
+        self.pending = true;
+    }
+
+    /// Emits the exact form of a stop word `raw` as the current token; false when stop
+    /// words are not indexed.
+    fn stop_token(&mut self, raw: &str) -> bool {
+        if !INDEX_STOP_WORDS {
+            return false;
+        }
+        self.token.text.clear();
+        self.token.text.push(EXACT);
+        self.token.text.push_str(raw);
+        self.token.text.make_ascii_lowercase();
+        true
     }
 
     /// With a filter set, moves past the plain words ahead that it rules out (see
@@ -318,6 +365,12 @@ fn lowercase_run_end(bytes: &[u8], mut i: usize) -> usize {
 
 impl TokenStream for NewsTokenStream<'_> {
     fn advance(&mut self) -> bool {
+        if self.pending {
+            // the exact form of the last word, at its position and offsets
+            self.pending = false;
+            std::mem::swap(&mut self.token.text, &mut self.exact);
+            return true;
+        }
         loop {
             self.skip_filtered_words();
             let Some((start, end, cashtag)) = self.next_span() else {
@@ -344,28 +397,36 @@ impl TokenStream for NewsTokenStream<'_> {
                 if let Some(k) = key
                     && let Some(hit) = self.cache.short.get(&k)
                 {
-                    match hit.get() {
-                        Some(term) => {
-                            self.token.text.clear();
-                            self.token.text.push_str(term);
-                            return true;
+                    if let Some((term, exact)) = hit.get() {
+                        self.token.text.clear();
+                        self.token.text.push_str(term);
+                        if exact {
+                            self.queue_exact(raw);
                         }
-                        // a stop word: it keeps its position (phrases still line up)
-                        // but is not indexed
-                        None => continue,
+                        return true;
                     }
+                    // a stop word: it keeps its position (phrases still line up) and
+                    // is indexed only in its exact form
+                    if self.stop_token(raw) {
+                        return true;
+                    }
+                    continue;
                 }
                 let term = self.plain_term(raw);
-                let stop = term.is_none();
-                if let Some(t) = &term {
-                    self.token.text.clear();
-                    self.token.text.push_str(t);
-                }
                 if let Some(k) = key {
-                    self.cache.short_insert(k, CachedTerm::new(term.as_deref()));
+                    self.cache
+                        .short_insert(k, CachedTerm::new(term.as_ref().map(|(t, e)| (&**t, *e))));
                 }
-                if stop {
+                let Some((t, exact)) = term else {
+                    if self.stop_token(raw) {
+                        return true;
+                    }
                     continue;
+                };
+                self.token.text.clear();
+                self.token.text.push_str(&t);
+                if exact {
+                    self.queue_exact(raw);
                 }
                 return true;
             }
@@ -392,15 +453,25 @@ impl TokenStream for NewsTokenStream<'_> {
                 continue;
             }
             let all_caps = has_upper && !has_lower;
+            let acronym = all_caps && self.scratch.chars().count() <= ACRONYM_MAX;
             self.token.text.clear();
             if let Some(id) =
                 self.coins
                     .lookup(&self.scratch, all_caps && raw.chars().count() >= 2, cashtag)
             {
                 self.token.text.push_str(id);
-            } else if has_digit || self.scratch.starts_with("0x") || all_caps {
-                // numbers, hashes and acronyms are never stemmed
+                return true;
+            } else if has_digit || self.scratch.starts_with("0x") {
+                // numbers and hashes are never stemmed
                 self.token.text.push_str(&self.scratch);
+                return true;
+            } else if acronym {
+                // acronyms are not stemmed (`IRS` is not `ir`); the exact form is added
+                // when the stem differs, so that a lowercase `fees` still finds `FEES`
+                self.token.text.push_str(&self.scratch);
+                if *self.stemmer.stem(&self.scratch) == *self.scratch {
+                    return true;
+                }
             } else if has_upper
                 && raw.ends_with('s')
                 && raw[..raw.len() - 1].chars().all(|c| c.is_uppercase())
@@ -411,8 +482,16 @@ impl TokenStream for NewsTokenStream<'_> {
                     .text
                     .push_str(&self.scratch[..self.scratch.len() - 1]);
             } else {
-                self.token.text.push_str(&self.stemmer.stem(&self.scratch));
+                let stem = self.stemmer.stem(&self.scratch);
+                self.token.text.push_str(&stem);
+                if *stem == *self.scratch {
+                    return true;
+                }
             }
+            self.exact.clear();
+            self.exact.push(EXACT);
+            self.exact.push_str(&self.scratch);
+            self.pending = true;
             return true;
         }
     }

@@ -13,13 +13,14 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 
 use super::Engine;
+use super::bm25f::Bm25fQuery;
 use super::filters::{
     DateBound, DateInterval, Filters, any_of, clauses, range_query, source_query, tag_query,
     term_query,
 };
 use super::query::{self, DateField, Node, Occur, Scope};
 use super::snippet::Highlighter;
-use crate::analysis::news_terms_at;
+use crate::analysis::{Form, news_forms_at, news_terms_at};
 use crate::error::{Error, Result};
 use crate::normalize::keys::canonical_url;
 use crate::schema::Fields;
@@ -53,11 +54,31 @@ impl Compiled {
 impl Engine {
     /// Compiles a query string plus filters.
     pub fn compile(&self, q: &str, filters: &Filters, fuzzy: bool, tz: Tz) -> Result<Compiled> {
+        match self.compile_with(q, filters, fuzzy, tz, false) {
+            // a query of stop words only (`the`, `to be or`): search them as written
+            Err(Error::Query { pos: 0, .. }) if crate::analysis::INDEX_STOP_WORDS => {
+                self.compile_with(q, filters, fuzzy, tz, true)
+            }
+            r => r,
+        }
+    }
+
+    /// Compiles a query; `stops`: search the stop words of unquoted words too (they
+    /// are otherwise left out, as in `to the moon`).
+    fn compile_with(
+        &self,
+        q: &str,
+        filters: &Filters,
+        fuzzy: bool,
+        tz: Tz,
+        stops: bool,
+    ) -> Result<Compiled> {
         let parsed = query::parse(q)?;
         let mut c = Compiler {
             e: self,
             tz,
             fuzzy,
+            stops,
             hl: Highlighter::default(),
             src: q,
         };
@@ -73,7 +94,7 @@ impl Engine {
         // query made of plain words only, one per word (see `loose_q`)
         let plain = filter_clauses.is_empty() && !fuzzy;
         let term_union = plain && lone_text_word;
-        let flat_words: Option<Vec<String>> = if plain {
+        let flat_words: Option<Vec<Form>> = if plain {
             parsed
                 .clauses
                 .iter()
@@ -201,16 +222,7 @@ impl Engine {
                 Some(words) => {
                     let mut any: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
                     for w in words {
-                        for (field, boost) in self.boosts {
-                            let t = TermQuery::new(
-                                Term::from_field_text(field, w),
-                                IndexRecordOption::WithFreqs,
-                            );
-                            any.push((
-                                TOccur::Should,
-                                Box::new(BoostQuery::new(Box::new(t), boost)),
-                            ));
-                        }
+                        any.extend(word_parts(&self.boosts, w));
                     }
                     Box::new(BooleanQuery::new(any))
                 }
@@ -276,25 +288,87 @@ struct Compiler<'a> {
     e: &'a Engine,
     tz: Tz,
     fuzzy: bool,
+    /// Search stop words outside quotes too (a query made of nothing else).
+    stops: bool,
     hl: Highlighter,
     src: &'a str,
 }
 
-/// The scope and the one term of a plain word: no prefix, no fuzziness, and text that
+/// How much an exact form's occurrences add to its stem's: a document with the word as
+/// written scores as if it had it `1 + EXACT_WEIGHT` times as often as a document with
+/// only another form of it (`moves` for a `move` query). A word whose term is its exact
+/// form (`spot`, a coin) counts every occurrence as exact.
+const EXACT_WEIGHT: f32 = 3.0;
+
+/// The scope and the one word of a plain word: no prefix, no fuzziness, and text that
 /// analyzes to exactly one term (not a stop word, not a multi-term phrase).
-fn single_term(node: &Node) -> Option<(Scope, String)> {
+fn single_term(node: &Node) -> Option<(Scope, Form)> {
     match node {
         Node::Word {
             scope,
             text,
             prefix: false,
             fuzzy: None,
-        } if !is_hex_prefix(text) => match news_terms_at(text).as_slice() {
-            [(_, t)] => Some((*scope, t.clone())),
+        } if !is_hex_prefix(text) => match news_forms_at(text).as_slice() {
+            [f] if f.term.is_some() => Some((*scope, f.clone())),
             _ => None,
         },
         _ => None,
     }
+}
+
+/// Whether a word is scored with BM25F over its fields and forms (else with a sum of
+/// per-field, per-form BM25 scores).
+const BM25F: bool = true;
+
+/// The scored clauses of one word over `fields`, summed by the caller's OR: one BM25F
+/// query over its term and its exact form (with [`EXACT_WEIGHT`]) in every field, each
+/// weighted by the field's boost.
+fn word_parts(fields: &[(Field, f32)], w: &Form) -> Vec<(TOccur, Box<dyn TQuery>)> {
+    if BM25F {
+        let mut streams = Vec::new();
+        for &(field, boost) in fields {
+            let mut push = |text: &str, weight: f32| {
+                streams.push((Term::from_field_text(field, text), boost * weight));
+            };
+            match (&w.term, &w.exact) {
+                (Some(t), Some(e)) => {
+                    push(t, 1.0);
+                    push(e, EXACT_WEIGHT);
+                }
+                (Some(t), None) => push(t, 1.0 + EXACT_WEIGHT),
+                (None, Some(e)) => push(e, 1.0 + EXACT_WEIGHT),
+                (None, None) => {}
+            }
+        }
+        if streams.is_empty() {
+            return Vec::new();
+        }
+        return vec![(TOccur::Should, Box::new(Bm25fQuery::new(streams)))];
+    }
+    let mut out: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
+    let mut push = |field: Field, text: &str, boost: f32| {
+        let t = TermQuery::new(
+            Term::from_field_text(field, text),
+            IndexRecordOption::WithFreqs,
+        );
+        out.push((
+            TOccur::Should,
+            Box::new(BoostQuery::new(Box::new(t), boost)),
+        ));
+    };
+    for &(field, boost) in fields {
+        match (&w.term, &w.exact) {
+            (Some(t), Some(e)) => {
+                push(field, t, boost);
+                push(field, e, boost * EXACT_WEIGHT);
+            }
+            (Some(t), None) => push(field, t, boost * (1.0 + EXACT_WEIGHT)),
+            (None, Some(e)) => push(field, e, boost * (1.0 + EXACT_WEIGHT)),
+            (None, None) => {}
+        }
+    }
+    out
 }
 
 fn is_hex_prefix(w: &str) -> bool {
@@ -352,18 +426,28 @@ impl Compiler<'_> {
             }
             return Ok(any_of(parts));
         }
-        let terms = news_terms_at(text);
-        if terms.is_empty() {
+        let mut forms = news_forms_at(text);
+        if !self.stops {
+            forms.retain(|f| f.term.is_some());
+        }
+        if forms.len() > 1 {
+            return Ok(self.phrase(scope, &forms, 0));
+        }
+        let Some(form) = forms.first() else {
             return Ok(None);
-        }
-        if terms.len() > 1 {
-            return Ok(self.phrase(scope, &terms, 0));
-        }
-        let term = &terms[0].1;
+        };
+        let Some(term) = form.term.as_ref().or(form.exact.as_ref()) else {
+            return Ok(None);
+        };
         let distance = fuzzy.or((self.fuzzy && term.chars().count() >= 5).then_some(1));
         self.hl.terms.insert(term.clone());
         if let Some(d) = distance {
             self.hl.fuzzy.push((term.clone(), d));
+        }
+        if distance.is_none_or(|d| d == 0) || form.term.is_none() {
+            return Ok(any_of(
+                word_parts(&fields, form).into_iter().map(|p| p.1).collect(),
+            ));
         }
         let mut parts: Vec<Box<dyn TQuery>> = Vec::new();
         for (field, boost) in fields {
@@ -382,14 +466,29 @@ impl Compiler<'_> {
         Ok(any_of(parts))
     }
 
-    /// A phrase of terms at the given positions (gaps are stop words).
-    fn phrase(
-        &mut self,
-        scope: Scope,
-        terms: &[(usize, String)],
-        slop: u32,
-    ) -> Option<Box<dyn TQuery>> {
-        for (_, t) in terms {
+    /// A phrase of words at their positions: their terms, and stop words in their
+    /// exact form when they are indexed (else they are gaps).
+    fn phrase(&mut self, scope: Scope, forms: &[Form], slop: u32) -> Option<Box<dyn TQuery>> {
+        let terms: Vec<(usize, String)> = forms
+            .iter()
+            .filter_map(|f| Some((f.pos, f.term.clone().or(f.exact.clone())?)))
+            .collect();
+        if terms.len() < 2 {
+            // a lone word left: not a phrase
+            let f = forms
+                .iter()
+                .find(|f| f.term.is_some() || f.exact.is_some())?;
+            for t in f.term.iter().chain(&f.exact).take(1) {
+                self.hl.terms.insert(t.clone());
+            }
+            return any_of(
+                word_parts(&self.fields_for(scope), f)
+                    .into_iter()
+                    .map(|p| p.1)
+                    .collect(),
+            );
+        }
+        for (_, t) in &terms {
             self.hl.terms.insert(t.clone());
         }
         let mut parts: Vec<Box<dyn TQuery>> = Vec::new();
@@ -416,11 +515,12 @@ impl Compiler<'_> {
                 if matches!(scope, Scope::Tag | Scope::Source | Scope::Url | Scope::Id) {
                     return Ok(keyword(&self.e.opened.fields, *scope, text));
                 }
-                let terms = news_terms_at(text);
-                match terms.len() {
+                // quoted: stop words count, as written
+                let forms = news_forms_at(text);
+                match forms.len() {
                     0 => None,
-                    1 => self.word(*scope, text, false, None)?,
-                    _ => self.phrase(*scope, &terms, *slop),
+                    1 if forms[0].term.is_some() => self.word(*scope, text, false, None)?,
+                    _ => self.phrase(*scope, &forms, *slop),
                 }
             }
             Node::DateRange { field, from, to } => Some(date_range(

@@ -13,6 +13,7 @@
 //! filters everywhere. `--sort date` orders each tier newest first.
 
 pub mod aggregate;
+mod bm25f;
 pub mod collect;
 mod compile;
 pub mod filters;

@@ -1,0 +1,197 @@
+//! BM25F: one word scored over several (field, term) streams at once, its title, dek
+//! and body postings and those of its exact form, with the frequencies weighted per
+//! stream and normalized by each field's length, then saturated once.
+//!
+//! Summing a BM25 score per field (what a boolean OR of term queries does) saturates
+//! each field on its own, so a generic word in the title, the dek and the body scores
+//! about three times one occurrence, and the title boost multiplies a whole BM25 score.
+//! Here a document's pseudo-frequency is
+//! `tf' = Σ weight_s · tf_s / (1 − b + b · len_f(s) / avg_len_f(s))` and its score
+//! `idf · tf' · (k1 + 1) / (tf' + k1)`, as in Robertson and Zaragoza's BM25F (with
+//! per-field `b`, here one `b` for all). `idf` uses the largest document frequency of
+//! the streams (a lower bound of the documents holding the word in any field).
+//!
+//! The scorer is a plain union of the streams' postings: it has no block-max data, so
+//! tantivy's pruning scores every match of it (see `search::collect`).
+
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
+
+const K1: Score = 1.2;
+const B: Score = 0.75;
+
+/// One word as weighted (field, term) streams, scored with BM25F.
+#[derive(Debug, Clone)]
+pub struct Bm25fQuery {
+    /// Each term carries its field; weights multiply its frequencies.
+    streams: Vec<(Term, Score)>,
+}
+
+impl Bm25fQuery {
+    pub fn new(streams: Vec<(Term, Score)>) -> Bm25fQuery {
+        Bm25fQuery { streams }
+    }
+}
+
+impl Query for Bm25fQuery {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let mut streams = Vec::with_capacity(self.streams.len());
+        let mut idf = 0.0;
+        if let EnableScoring::Enabled {
+            statistics_provider: stats,
+            ..
+        } = scoring
+        {
+            let n = stats.total_num_docs()?;
+            let mut df = 0;
+            for (t, _) in &self.streams {
+                df = df.max(stats.doc_freq(t)?);
+            }
+            let df = df.min(n);
+            idf = (1.0 + ((n - df) as Score + 0.5) / (df as Score + 0.5)).ln();
+            for (t, w) in &self.streams {
+                let tokens = stats.total_num_tokens(t.field())?;
+                let avg = if n == 0 {
+                    1.0
+                } else {
+                    (tokens as Score / n as Score).max(1.0)
+                };
+                streams.push((t.clone(), *w, avg));
+            }
+        } else {
+            streams.extend(self.streams.iter().map(|(t, w)| (t.clone(), *w, 1.0)));
+        }
+        Ok(Box::new(Bm25fWeight { streams, idf }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for (t, _) in &self.streams {
+            visitor(t, false);
+        }
+    }
+}
+
+struct Bm25fWeight {
+    /// (term, weight, average length of the term's field)
+    streams: Vec<(Term, Score, Score)>,
+    idf: Score,
+}
+
+impl Weight for Bm25fWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut streams = Vec::with_capacity(self.streams.len());
+        for (term, weight, avg) in &self.streams {
+            let field = term.field();
+            let Some(postings) = reader
+                .inverted_index(field)?
+                .read_postings(term, IndexRecordOption::WithFreqs)?
+            else {
+                continue;
+            };
+            // weight / length normalization, per fieldnorm id
+            let mut per_norm = [0.0; 256];
+            for (id, slot) in per_norm.iter_mut().enumerate() {
+                let len = tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm(id as u8) as Score;
+                *slot = weight / (1.0 - B + B * len / avg);
+            }
+            streams.push(Stream {
+                postings,
+                norms: reader.get_fieldnorms_reader(field)?,
+                per_norm: Box::new(per_norm),
+            });
+        }
+        let mut s = Bm25fScorer {
+            streams,
+            doc: TERMINATED,
+            scale: self.idf * boost * (K1 + 1.0),
+        };
+        s.doc = s.min_doc();
+        Ok(Box::new(s))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut s = self.scorer(reader, 1.0)?;
+        if s.seek(doc) != doc {
+            return Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} does not match"
+            )));
+        }
+        Ok(Explanation::new("BM25F", s.score()))
+    }
+}
+
+struct Stream {
+    postings: SegmentPostings,
+    norms: tantivy::fieldnorm::FieldNormReader,
+    per_norm: Box<[Score; 256]>,
+}
+
+struct Bm25fScorer {
+    streams: Vec<Stream>,
+    doc: DocId,
+    /// idf · boost · (k1 + 1)
+    scale: Score,
+}
+
+impl Bm25fScorer {
+    fn min_doc(&self) -> DocId {
+        self.streams
+            .iter()
+            .map(|s| s.postings.doc())
+            .min()
+            .unwrap_or(TERMINATED)
+    }
+}
+
+impl DocSet for Bm25fScorer {
+    fn advance(&mut self) -> DocId {
+        let doc = self.doc;
+        if doc == TERMINATED {
+            return TERMINATED;
+        }
+        for s in &mut self.streams {
+            if s.postings.doc() == doc {
+                s.postings.advance();
+            }
+        }
+        self.doc = self.min_doc();
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        for s in &mut self.streams {
+            if s.postings.doc() < target {
+                s.postings.seek(target);
+            }
+        }
+        self.doc = self.min_doc();
+        self.doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.streams.iter().map(|s| s.postings.size_hint()).sum()
+    }
+}
+
+impl Scorer for Bm25fScorer {
+    fn score(&mut self) -> Score {
+        let doc = self.doc;
+        let mut tf = 0.0;
+        for s in &self.streams {
+            if s.postings.doc() == doc {
+                let id = s.norms.fieldnorm_id(doc);
+                tf += s.postings.term_freq() as Score * s.per_norm[id as usize];
+            }
+        }
+        self.scale * tf / (tf + K1)
+    }
+}
