@@ -115,6 +115,29 @@ fn similar_finds_related_articles_and_not_itself() {
     );
 }
 
+/// tantivy's MoreLikeThisQuery picked among equally weighted terms in hash order, so
+/// two processes could list different related articles for the same document.
+#[test]
+fn similar_gives_the_same_answer_in_every_process() {
+    let idx = corpus_index_arg();
+    let ids = run(&[
+        "export",
+        "--index",
+        idx.as_str(),
+        "--fields",
+        "id",
+        "--format",
+        "csv",
+    ]);
+    assert_code(&ids, 0);
+    for id in stdout(&ids).lines().skip(1) {
+        let first = json(&["similar", id, "--limit", "10"]);
+        for _ in 0..2 {
+            assert_eq!(json(&["similar", id, "--limit", "10"]), first, "{id}");
+        }
+    }
+}
+
 #[test]
 fn sort_by_date_is_newest_first() {
     let serp = json(&["search", "bitcoin", "--sort", "date", "--limit", "20"]);

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 use tantivy::collector::{DocSetCollector, TopDocs};
-use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, OwnedValue};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Term};
 
 use crate::error::Result;
@@ -164,7 +164,17 @@ pub fn timeline(dates: &[i64], by: Period, tz: chrono_tz::Tz) -> Vec<Bucket> {
     out
 }
 
-/// The documents most related to one document (title and body terms), excluding it.
+/// Most terms a "more like this" query keeps.
+const SIMILAR_TERMS: usize = 40;
+
+/// The documents most related to one document, excluding it: its 40 terms of title,
+/// dek and body with the highest tf·idf (terms of 3+ characters in at most half of the
+/// documents), each a should-clause boosted by its weight relative to the best one.
+///
+/// The same rule as tantivy's `MoreLikeThisQuery`, but deterministic: terms are
+/// counted in a sorted map and ties are broken by field and term, so the same index
+/// gives the same answer in every process (tantivy's picks equal-weight terms in hash
+/// order).
 pub fn similar(
     e: &Engine,
     addr: DocAddress,
@@ -173,19 +183,49 @@ pub fn similar(
 ) -> Result<Vec<(f32, DocAddress)>> {
     let f = *e.fields();
     let a = e.article(addr)?;
-    let mlt = MoreLikeThisQuery::builder()
-        .with_min_doc_frequency(1)
-        .with_max_doc_frequency((e.searcher.num_docs() / 2).max(2))
-        .with_min_term_frequency(1)
-        .with_max_query_terms(40)
-        .with_min_word_length(3)
-        .with_document_fields(vec![
-            (f.title, vec![OwnedValue::Str(a.title.clone())]),
-            (f.dek, vec![OwnedValue::Str(a.dek.clone())]),
-            (f.body, vec![OwnedValue::Str(a.body.clone())]),
-        ]);
+    let mut tf: BTreeMap<(u32, String), u32> = BTreeMap::new();
+    for (field, text) in [(f.title, &a.title), (f.dek, &a.dek), (f.body, &a.body)] {
+        crate::analysis::for_each_token(text, |t, _, _| {
+            if t.chars().count() >= 3 {
+                *tf.entry((field.field_id(), t.to_string())).or_insert(0) += 1;
+            }
+        });
+    }
+    let num_docs = e.searcher.num_docs();
+    let max_df = (num_docs / 2).max(2);
+    let mut weighted: Vec<(f32, Term)> = Vec::new();
+    for ((field, text), n) in tf {
+        let term = Term::from_field_text(tantivy::schema::Field::from_field_id(field), &text);
+        let df = e.searcher.doc_freq(&term)?;
+        if df == 0 || df > max_df {
+            continue;
+        }
+        // BM25's idf, as tantivy's "more like this" uses
+        let idf = (1.0 + (num_docs as f64 - df as f64 + 0.5) / (df as f64 + 0.5)).ln();
+        weighted.push((n as f32 * idf as f32, term));
+    }
+    // best first; ties by field and term (the map's order, kept by a stable sort)
+    weighted.sort_by(|x, y| y.0.total_cmp(&x.0));
+    weighted.truncate(SIMILAR_TERMS);
+    let best = weighted.first().map_or(1.0, |w| w.0);
+    let terms: Vec<(Occur, Box<dyn Query>)> = weighted
+        .into_iter()
+        .map(|(w, term)| {
+            let q: Box<dyn Query> = Box::new(BoostQuery::new(
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                w / best,
+            ));
+            (Occur::Should, q)
+        })
+        .collect();
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
     let q = BooleanQuery::new(vec![
-        (Occur::Must, Box::new(mlt) as Box<dyn Query>),
+        (
+            Occur::Must,
+            Box::new(BooleanQuery::new(terms)) as Box<dyn Query>,
+        ),
         (
             Occur::MustNot,
             Box::new(TermQuery::new(
