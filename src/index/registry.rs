@@ -11,7 +11,7 @@ use super::manifest::{DocEntry, DocId, Manifest, PathKey};
 /// its manifest entry when a duplicate needs them (rarely), instead of being copied
 /// here for every document: at a million documents the copy cost ~65 MB.
 ///
-/// Each lookup is a [`Table`]: a sorted array built in bulk plus a hash map of what
+/// Each lookup is a `Table`: a sorted array built in bulk plus a hash map of what
 /// was added since. Two hash maps over a million documents cost ~123 bytes per
 /// document (a hash table holds between 1.1 and 2.3 buckets per entry); the sorted
 /// arrays cost 56.
