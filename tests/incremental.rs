@@ -490,3 +490,80 @@ fn a_richer_copy_that_comes_later_reports_the_one_it_replaces() {
             .contains("b.ndjson")
     );
 }
+
+/// Writes an NDJSON export of `n` distinct articles, ~700 bytes each.
+fn generate_export(path: &Path, n: usize) {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    for i in 0..n {
+        writeln!(
+            f,
+            r#"{{"title":"Streamed story {i} on exchange flows","url":"https://stream.example/{i}","published":"2023-0{}-{:02}T08:00:00Z","tags":["flows"],"body":"Exchange balances moved as traders rotated into stablecoins, desk notes said. Liquidity in the order books thinned through the session while miners kept selling into strength. Analysts tracked wallet flows and custody inflows across venues, and the record carries its own marker streamrec{i}x so that a search finds exactly it. Funding rates stayed flat and options skew eased."}}"#,
+            1 + i % 9,
+            1 + i % 28
+        )
+        .unwrap();
+    }
+}
+
+/// A big export is streamed (it is over `--max-file-mb`, which no longer applies to
+/// record files) and committed several times within the file; killed with SIGKILL in
+/// the middle of it, the next run reads it again and upserts exactly the records the
+/// killed run had not committed: no duplicates, no loss, nothing written twice.
+#[test]
+fn sigkill_in_the_middle_of_a_streamed_export_is_recovered_exactly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("exports");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let idx = tmp.path().join("ix");
+    let n = 12_000;
+    let file = corpus.join("big.ndjson");
+    generate_export(&file, n);
+    assert!(std::fs::metadata(&file).unwrap().len() > 5 << 20);
+    let mut child = spawn_index(
+        &corpus,
+        &idx,
+        &["--commit-every", "300", "--max-file-mb", "1", "-q"],
+    );
+    wait_for("a periodic commit", Duration::from_secs(120), || {
+        manifests(&idx) >= 1
+    });
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the indexer was killed before finishing");
+    let mid = doc_count(&idx);
+    assert!(
+        mid > 0 && mid < n as u64,
+        "killed mid-file: {mid} documents"
+    );
+
+    let rep_path = tmp.path().join("r.json");
+    let rep_s = rep_path.to_str().unwrap();
+    let o = index_cmd(&corpus, &idx, &["--max-file-mb", "1", "--report", rep_s])
+        .output()
+        .unwrap();
+    assert_code(&o, 0);
+    let rep = report(&rep_path);
+    assert_eq!(doc_count(&idx), n as u64, "{rep}");
+    assert_eq!(
+        rep["documents_indexed"].as_u64().unwrap(),
+        n as u64 - mid,
+        "only the records the killed run had not committed are written: {rep}"
+    );
+    assert_eq!(rep["documents_removed"], 0);
+    let idx_s = idx.to_str().unwrap();
+    for probe in ["streamrec0x", "streamrec11999x"] {
+        let o = run(&["count", probe, "--index", idx_s]);
+        assert_eq!(stdout(&o).trim(), "1", "{probe}");
+    }
+    // finished: the next run reads nothing
+    let o = index_cmd(&corpus, &idx, &["--max-file-mb", "1", "--report", rep_s])
+        .output()
+        .unwrap();
+    assert_code(&o, 0);
+    let rep = report(&rep_path);
+    assert_eq!(
+        (rep["unchanged"].as_u64(), rep["documents_indexed"].as_u64()),
+        (Some(1), Some(0))
+    );
+}

@@ -6,6 +6,7 @@
 //! coindex-bench run --corpus /tmp/corpus-100k --work /tmp/bench [--runs 5] [--queries 200]
 //! coindex-bench query --index /tmp/bench/index --work /tmp/bench [--queries 200]
 //! coindex-bench extract [../shared/devset] [--json] [--verbose] [--min-title 0.9 …]
+//! coindex-bench stream --mb 2000 --work /tmp/bench-stream [--memory-mb 192]
 //! coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--json]
 //! ```
 //! `extract` is the extraction benchmark over a devset with ground truth (its own
@@ -17,6 +18,9 @@
 //! runs: full index throughput and peak RSS (the real `coindex` binary as a child
 //! process), index size, no-op and 1%-changed re-index times, query latency p50/p95 per
 //! query class in-process and as whole `coindex search` processes, and batch throughput.
+//! `stream` writes one NDJSON export of `--mb` MB (the same generated articles as
+//! records) and measures indexing it as one streamed file: wall time, throughput,
+//! peak RSS against the writer budget (`--memory-mb`), and the no-op re-index.
 //! `query` runs only the query part against an index built before (the 1M column).
 //! `relevance` compares coindex's ranking with SQLite FTS5 on known-item queries
 //! generated from a real corpus (`docs/RELEVANCE.md`, module `relevance`).
@@ -313,6 +317,111 @@ fn generate(n: usize, out: &Path, seed: u64) -> std::io::Result<(u64, usize)> {
         std::fs::write(dir.join(format!("a{i}.txt")), a)?;
     }
     Ok((bytes, n))
+}
+
+/// Writes an NDJSON export of about `mb` MB: one record per generated article (title,
+/// url, date, tags, body). Returns (bytes, records).
+fn generate_ndjson(mb: u64, path: &Path, seed: u64) -> std::io::Result<(u64, usize)> {
+    let mut rng = Rng(seed);
+    let v = Vocab::new(&mut rng);
+    let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    let (mut bytes, mut n) = (0u64, 0usize);
+    while bytes < mb << 20 {
+        let body = article(&v, &mut rng, n);
+        let tags: Vec<&str> = (0..3).map(|_| TAGS[rng.below(TAGS.len())]).collect();
+        let rec = serde_json::json!({
+            "title": format!("{} {n}", title(&v, &mut rng)),
+            "url": format!("https://bench.example/{}/{n}", 2010 + n % 17),
+            "published": format!("{}-{:02}-{:02}T{:02}:00:00Z", 2010 + n % 17, 1 + n % 12, 1 + n % 28, n % 24),
+            "tags": tags,
+            "body": body,
+        });
+        let line = rec.to_string();
+        f.write_all(line.as_bytes())?;
+        f.write_all(b"\n")?;
+        bytes += line.len() as u64 + 1;
+        n += 1;
+    }
+    f.flush()?;
+    Ok((bytes, n))
+}
+
+/// The big-export row: one NDJSON file of `mb` MB indexed as a stream.
+fn stream_row(mb: u64, work: &Path, memory_mb: u64) {
+    let bin = coindex_bin();
+    let corpus = work.join("export");
+    let idx = work.join("index");
+    std::fs::create_dir_all(&corpus).expect("work dir");
+    let file = corpus.join("big.ndjson");
+    let (bytes, records) = match std::fs::metadata(&file) {
+        Ok(m) if m.len() >= mb << 20 => (m.len(), 0),
+        _ => {
+            let start = Instant::now();
+            let r = generate_ndjson(mb, &file, 42).expect("write the export");
+            eprintln!(
+                "wrote {} records, {:.0} MB in {:.1}s",
+                r.1,
+                r.0 as f64 / 1048576.0,
+                start.elapsed().as_secs_f64()
+            );
+            r
+        }
+    };
+    let _ = std::fs::remove_dir_all(&idx);
+    let mem = memory_mb.to_string();
+    let index = |extra: &[&str]| {
+        let mut c = Command::new(&bin);
+        c.args([
+            "index",
+            corpus.to_str().unwrap(),
+            "--index",
+            idx.to_str().unwrap(),
+            "-q",
+            "--memory-mb",
+            &mem,
+        ]);
+        c.args(extra);
+        c
+    };
+    let full = measure_full(&mut index(&[]));
+    let noop = measure_full(&mut index(&[]));
+    let mbs = bytes as f64 / 1048576.0;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "coindex {}; export {} ({:.0} MB{})",
+        bin.display(),
+        file.display(),
+        mbs,
+        if records > 0 {
+            format!(", {records} records")
+        } else {
+            String::new()
+        }
+    );
+    let _ = writeln!(out, "| row | value |\n|---|---|");
+    let _ = writeln!(
+        out,
+        "| big NDJSON build | {:.1} s wall, {:.1} s CPU, {:.1} MB/s (exit {}) |",
+        full.wall.as_secs_f64(),
+        full.cpu.as_secs_f64(),
+        mbs / full.wall.as_secs_f64(),
+        full.code
+    );
+    let _ = writeln!(
+        out,
+        "| peak RSS | {:.0} MB (anonymous {:.0} MB); writer budget {memory_mb} MB, bound budget + 100 = {} MB |",
+        full.max_rss_kb as f64 / 1024.0,
+        full.max_anon_kb as f64 / 1024.0,
+        memory_mb + 100
+    );
+    let _ = writeln!(
+        out,
+        "| no-op re-index | {:.2} s, peak RSS {:.0} MB (exit {}) |",
+        noop.wall.as_secs_f64(),
+        noop.max_rss_kb as f64 / 1024.0,
+        noop.code
+    );
 }
 
 /// Runs a child and returns (wall time, peak RSS in KB, exit code).
@@ -674,7 +783,7 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]\n       coindex-bench extract [DIR] [--coindex PATH] [--work DIR] [--json] [--verbose] [--min-title F …]\n       coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--work DIR] [--json] [--misses N]";
+    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]\n       coindex-bench stream --mb MB --work DIR [--memory-mb 192]\n       coindex-bench extract [DIR] [--coindex PATH] [--work DIR] [--json] [--verbose] [--min-title F …]\n       coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--work DIR] [--json] [--misses N]";
     match args.get(1).map(String::as_str) {
         Some("gen") => {
             let (Some(n), Some(out)) = (
@@ -711,6 +820,18 @@ fn main() {
             run(Path::new(&corpus), Path::new(&work), runs, queries);
         }
         Some("relevance") => relevance::main(&args[2..]),
+        Some("stream") => {
+            let (Some(mb), Some(work)) =
+                (flag("--mb").and_then(|s| s.parse().ok()), flag("--work"))
+            else {
+                eprintln!("{usage}");
+                std::process::exit(2);
+            };
+            let memory = flag("--memory-mb")
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(192);
+            stream_row(mb, Path::new(&work), memory);
+        }
         Some("query") => {
             let (Some(idx), Some(work)) = (flag("--index"), flag("--work")) else {
                 eprintln!("{usage}");

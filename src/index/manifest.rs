@@ -128,6 +128,12 @@ pub struct DupEntry {
     pub of: PathKey,
 }
 
+/// The mtime of a file whose documents are only partly written: a streamed file whose
+/// last batch has not been committed yet (a run killed or stopped in the middle of
+/// it). It matches no real mtime, so the next run reads the file again and upserts
+/// exactly what is missing or changed.
+pub const PARTIAL_MTIME: i64 = i64::MIN;
+
 /// What the manifest knows about one file.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(from = "RawEntry")]
@@ -149,6 +155,9 @@ pub struct Extra(Option<Box<ExtraData>>);
 #[derive(Debug, Clone, Default, PartialEq)]
 struct ExtraData {
     dups: Vec<DupEntry>,
+    /// Content hash of each document of a streamed file (a big record export), sorted
+    /// by id: a re-read upserts only the records whose hash changed.
+    record_hashes: Vec<(DocId, u64)>,
     /// Why the file was skipped, if it was.
     skipped: Option<String>,
     /// Records of the file that could not be used.
@@ -169,6 +178,8 @@ struct RawEntry {
     skipped: Option<String>,
     #[serde(default)]
     record_errors: Vec<String>,
+    #[serde(default)]
+    record_hashes: Vec<(DocId, u64)>,
 }
 
 impl From<RawEntry> for FileEntry {
@@ -176,7 +187,10 @@ impl From<RawEntry> for FileEntry {
         // serde grows a spilled list to four entries; only files with several
         // documents spill
         r.docs.shrink_to_fit();
-        let rare = !r.dups.is_empty() || r.skipped.is_some() || !r.record_errors.is_empty();
+        let rare = !r.dups.is_empty()
+            || r.skipped.is_some()
+            || !r.record_errors.is_empty()
+            || !r.record_hashes.is_empty();
         FileEntry {
             size: r.size,
             mtime_ns: r.mtime_ns,
@@ -187,6 +201,7 @@ impl From<RawEntry> for FileEntry {
                     dups: r.dups,
                     skipped: r.skipped,
                     record_errors: r.record_errors,
+                    record_hashes: r.record_hashes,
                 })
             })),
         }
@@ -210,6 +225,9 @@ impl Serialize for FileEntry {
             }
             if !e.record_errors.is_empty() {
                 m.serialize_entry("record_errors", &e.record_errors)?;
+            }
+            if !e.record_hashes.is_empty() {
+                m.serialize_entry("record_hashes", &e.record_hashes)?;
             }
         }
         m.end()
@@ -235,6 +253,22 @@ impl Extra {
 
     pub fn set_skipped(&mut self, reason: String) {
         self.data().skipped = Some(reason);
+    }
+
+    /// The content hashes of a streamed file's documents, sorted by id.
+    pub fn record_hashes(&self) -> &[(DocId, u64)] {
+        self.0
+            .as_deref()
+            .map(|e| &e.record_hashes[..])
+            .unwrap_or(&[])
+    }
+
+    /// Replaces the content hashes (sorted here).
+    pub fn set_record_hashes(&mut self, mut hashes: Vec<(DocId, u64)>) {
+        hashes.sort_unstable();
+        if !hashes.is_empty() || self.0.is_some() {
+            self.data().record_hashes = hashes;
+        }
     }
 
     pub fn set_record_errors(&mut self, errors: Vec<String>) {

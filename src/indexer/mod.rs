@@ -17,6 +17,7 @@ mod budget;
 mod parse;
 mod plan;
 mod report;
+mod stream;
 mod writer;
 
 use std::path::PathBuf;
@@ -103,6 +104,7 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
         new_files: 0,
         changed: FxHashSet::default(),
         summary: &mut summary,
+        streams: Default::default(),
     };
     w.remove_files(&deleted);
     w.report_walk_problems(problems);
@@ -126,12 +128,25 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     let (rx, producer) = parse::spawn_parsers(chunks, odd_paths, cfg, &stop, &budget)?;
     let mut last_commit = Instant::now();
     let _closer = CloseOnDrop(budget);
-    for (p, permit) in rx.iter() {
-        if let Some(b) = &bar {
-            b.inc(1);
-            b.set_message(format!("{} docs", w.summary.documents_indexed));
+    for (item, permit) in rx.iter() {
+        match item {
+            parse::Item::File(p) => {
+                if let Some(b) = &bar {
+                    b.inc(1);
+                    b.set_message(format!("{} docs", w.summary.documents_indexed));
+                }
+                w.apply(p);
+            }
+            parse::Item::Batch(batch) => {
+                if let Some(b) = &bar {
+                    b.set_message(stream_message(&batch, w.summary.documents_indexed));
+                    if batch.end.is_some() {
+                        b.inc(1);
+                    }
+                }
+                w.apply_batch(batch);
+            }
         }
-        w.apply(p);
         drop(permit);
         if w.since_commit >= cfg.commit_every || last_commit.elapsed() > Duration::from_secs(300) {
             generation += 1;
@@ -145,6 +160,8 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    // files whose stream was stopped (Ctrl-C) stay partial, to be finished next run
+    w.abandon_streams();
     if !nothing_to_do {
         generation += 1;
         w.commit(generation, true)?;
@@ -158,6 +175,22 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     let _ = writer.wait_merging_threads();
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(summary)
+}
+
+/// The progress message while a big file streams: its records and bytes so far.
+fn stream_message(b: &parse::Batch, docs: usize) -> String {
+    let name = b
+        .found
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!(
+        "{docs} docs; {name}: {} records, {} of {} MB",
+        b.records,
+        b.read >> 20,
+        b.found.size >> 20
+    )
 }
 
 fn progress_bar(enabled: bool, len: u64) -> Option<indicatif::ProgressBar> {
@@ -269,5 +302,120 @@ mod tests {
         assert_eq!(sum.new, files, "{:?}", sum.files);
         assert_eq!(sum.documents_indexed, files * per_file);
         assert_eq!(sum.total_documents, (files * per_file) as u64);
+    }
+
+    fn export_line(n: usize, body: &str) -> String {
+        format!(
+            "{{\"title\":\"Exchange {n} lists a new pair\",\"url\":\"https://news.example/s/{n}\",\"published\":\"2024-04-{:02}T10:00:00Z\",\"body\":\"{body} Record {n} of the export.\"}}\n",
+            1 + n % 28
+        )
+    }
+
+    fn quiet_run(cfg: &IndexConfig) -> Summary {
+        run(cfg, Arc::new(AtomicBool::new(false))).unwrap()
+    }
+
+    /// A record export over the size limit is streamed in batches (16 records under
+    /// test), not skipped; a re-run after an edit upserts only the changed, new and
+    /// vanished records; an unchanged re-run reads nothing.
+    #[test]
+    fn a_big_export_is_streamed_and_a_rerun_upserts_only_changed_records() {
+        let src = tempfile::tempdir().unwrap();
+        let ix = tempfile::tempdir().unwrap();
+        let n = 300;
+        let body = "Trading opens this week after a review of the listing rules.";
+        let lines: Vec<String> = (0..n).map(|i| export_line(i, body)).collect();
+        let path = src.path().join("export.ndjson");
+        std::fs::write(&path, lines.concat()).unwrap();
+        let mut cfg = config(src.path(), ix.path());
+        cfg.ingest.max_file_bytes = 16 << 10;
+        cfg.commit_every = 50;
+        assert!(std::fs::metadata(&path).unwrap().len() > 2 * cfg.ingest.max_file_bytes);
+        let first = quiet_run(&cfg);
+        assert_eq!(first.new, 1, "{:?}", first.files);
+        assert_eq!(first.documents_indexed, n);
+        assert_eq!(first.total_documents, n as u64);
+
+        let again = quiet_run(&cfg);
+        assert_eq!((again.unchanged, again.documents_indexed), (1, 0));
+
+        // record 5 edited in place, record 10 blanked (same line count), two appended
+        let mut edited = lines.clone();
+        edited[5] = export_line(5, "The listing was postponed.");
+        edited[10] = "\n".to_string();
+        edited.push(export_line(n, body));
+        edited.push(export_line(n + 1, body));
+        std::fs::write(&path, edited.concat()).unwrap();
+        let third = quiet_run(&cfg);
+        assert_eq!(third.updated, 1, "{:?}", third.files);
+        assert_eq!(third.documents_indexed, 3, "one changed, two new");
+        assert_eq!(
+            third.documents_removed, 2,
+            "the changed one's old copy, the vanished one"
+        );
+        assert_eq!(third.total_documents, n as u64 + 1);
+
+        // touched only: one hashing pass, nothing upserted
+        let now = std::time::SystemTime::now() + Duration::from_secs(5);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(now)
+            .unwrap();
+        let touched = quiet_run(&cfg);
+        assert_eq!((touched.unchanged, touched.documents_indexed), (1, 0));
+        assert_eq!(touched.total_documents, n as u64 + 1);
+    }
+
+    /// The same records as a streamed CSV, JSON list (under a key, gzipped) and TSV
+    /// give the documents a whole read gives.
+    #[test]
+    fn streamed_csv_json_and_gz_index_every_record() {
+        use std::io::Write;
+        let src = tempfile::tempdir().unwrap();
+        let n = 120;
+        let mut csv = String::from("title,url,published,body\n");
+        let mut tsv = String::from("title\turl\tpublished\tbody\n");
+        let mut items = Vec::new();
+        for i in 0..n {
+            let body = format!("Miners sold {i} coins, \"said\" a desk.\nSecond line.");
+            csv.push_str(&format!(
+                "Miners sell {i},https://csv.example/{i},2024-05-01,\"{}\"\n",
+                body.replace('"', "\"\"")
+            ));
+            tsv.push_str(&format!(
+                "Miners sell {i}\thttps://tsv.example/{i}\t2024-05-01\t{}\n",
+                body.replace('\n', "\\n").replace('"', "")
+            ));
+            items.push(serde_json::json!({"title": format!("Miners sell {i}"), "url": format!("https://json.example/{i}"), "body": body}));
+        }
+        std::fs::write(src.path().join("a.csv"), &csv).unwrap();
+        std::fs::write(src.path().join("b.tsv"), &tsv).unwrap();
+        let json =
+            serde_json::json!({"status": "ok", "source": "Wire", "data": {"articles": items}});
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(serde_json::to_string_pretty(&json).unwrap().as_bytes())
+            .unwrap();
+        std::fs::write(src.path().join("c.json.gz"), gz.finish().unwrap()).unwrap();
+        std::fs::write(
+            src.path().join("d.json"),
+            r#"{"title":"Solo","body":"One article."}"#,
+        )
+        .unwrap();
+
+        let streamed = {
+            let ix = tempfile::tempdir().unwrap();
+            let mut cfg = config(src.path(), ix.path());
+            cfg.ingest.max_file_bytes = 4 << 10;
+            quiet_run(&cfg)
+        };
+        assert_eq!(streamed.new, 4, "{:?}", streamed.files);
+        assert_eq!(streamed.documents_indexed, 3 * n + 1);
+        assert_eq!(streamed.record_errors, 0, "{:?}", streamed.files);
+        // the whole read of the same files (the .gz is streamed in both)
+        let ix = tempfile::tempdir().unwrap();
+        let whole = quiet_run(&config(src.path(), ix.path()));
+        assert_eq!(whole.documents_indexed, streamed.documents_indexed);
     }
 }

@@ -26,6 +26,41 @@ use crate::normalize;
 /// folders span several).
 pub(super) const PARSE_CHUNK: usize = if cfg!(test) { 8 } else { 1024 };
 
+/// What the parsers hand the writer: a file read whole, or one batch of a streamed file
+/// (the batches of one file come in order, from one parser).
+pub(super) enum Item {
+    File(Parsed),
+    Batch(Batch),
+}
+
+/// Records per batch of a streamed file, and bytes of records per batch: a batch holds
+/// a budget permit for its bytes, so a big export is a stream of small weights.
+const BATCH_RECORDS: usize = if cfg!(test) { 16 } else { 1000 };
+const BATCH_BYTES: usize = 4 << 20;
+
+/// Some records of a streamed file, normalized.
+pub(super) struct Batch {
+    pub(super) key: PathKey,
+    pub(super) found: FoundFile,
+    /// The first batch of the file.
+    pub(super) first: bool,
+    pub(super) articles: Vec<Article>,
+    pub(super) errors: Vec<String>,
+    /// Records read so far, and bytes of the file (for the progress bar).
+    pub(super) records: u64,
+    pub(super) read: u64,
+    /// Set on the last batch.
+    pub(super) end: Option<BatchEnd>,
+}
+
+/// How a streamed file ended.
+pub(super) enum BatchEnd {
+    /// Read to the end: the file's content hash.
+    Done(u64),
+    /// Reading failed midway: what was sent stays, the file is read again next run.
+    Failed(String),
+}
+
 /// A parsed file on its way to the writer.
 pub(super) struct Parsed {
     pub(super) found: FoundFile,
@@ -112,7 +147,7 @@ pub(super) fn parse_one(
 
 /// The parsed files and the byte permits that travel with them, and the thread that
 /// feeds the parser pool (join it after the channel is drained).
-pub(super) type Parsers = (Receiver<(Parsed, Permit)>, std::thread::JoinHandle<()>);
+pub(super) type Parsers = (Receiver<(Item, Permit)>, std::thread::JoinHandle<()>);
 
 /// Starts the parser pool on the chunks of the walk list. Each worker takes whole
 /// chunks and drops a chunk's buffer when done; every file first takes its size from
@@ -124,7 +159,7 @@ pub(super) fn spawn_parsers(
     stop: &Arc<AtomicBool>,
     budget: &Arc<ByteBudget>,
 ) -> Result<Parsers> {
-    let (tx, rx) = crossbeam_channel::bounded::<(Parsed, Permit)>(64);
+    let (tx, rx) = crossbeam_channel::bounded::<(Item, Permit)>(64);
     let budget2 = budget.clone();
     let cfg2 = cfg.clone();
     let stop2 = stop.clone();
@@ -151,6 +186,12 @@ pub(super) fn spawn_parsers(
                         size: f.size,
                         mtime_ns: f.mtime_ns,
                     };
+                    if let Some(format) =
+                        ingest::stream_format(&found.path, found.size, &cfg2.ingest)
+                    {
+                        stream_one(f.key, found, format, old_hash, &cfg2, &budget2, tx, &stop2);
+                        return;
+                    }
                     // The file's size is taken from the budget before it is read and
                     // given back once the writer has applied it. A file over the size
                     // limit is refused without being read, so it weighs nothing.
@@ -167,9 +208,134 @@ pub(super) fn spawn_parsers(
                         return;
                     }
                     let parsed = parse_one(f.key, found, old_hash, &cfg2);
-                    let _ = tx.send((parsed, permit));
+                    let _ = tx.send((Item::File(parsed), permit));
                 })
         });
     });
     Ok((rx, producer))
+}
+
+/// Reads a record export as a stream (`ingest::stream_records`), normalizes its records
+/// and sends them in batches, each with a budget permit for its bytes. A file whose
+/// content hash is the manifest's is only touched (one hashing pass, nothing parsed).
+/// Ctrl-C stops between records; the writer then keeps the file as partly written.
+#[allow(clippy::too_many_arguments)]
+fn stream_one(
+    key: PathKey,
+    found: FoundFile,
+    format: ingest::Format,
+    old_hash: Option<u64>,
+    cfg: &IndexConfig,
+    budget: &Arc<ByteBudget>,
+    tx: &crossbeam_channel::Sender<(Item, Permit)>,
+    stop: &AtomicBool,
+) {
+    let whole = |outcome: std::result::Result<(Vec<Article>, Vec<String>), String>,
+                 hash: u64,
+                 touched_only: bool| {
+        if let Some(permit) = budget.acquire(1, QUEUE_BYTES) {
+            let parsed = Parsed {
+                found: found.clone(),
+                key: key.clone(),
+                hash,
+                outcome,
+                touched_only,
+            };
+            let _ = tx.send((Item::File(parsed), permit));
+        }
+    };
+    if let Some(old) = old_hash {
+        match ingest::hash_file(&found.path) {
+            Ok(h) if h == old => return whole(Ok((vec![], vec![])), h, true),
+            Ok(_) => {}
+            Err(reason) => return whole(Err(reason), 0, false),
+        }
+    }
+    let fallback = ingest::folder_source(&found.path);
+    let mut batch = Batch {
+        key: key.clone(),
+        found: found.clone(),
+        first: true,
+        articles: Vec::new(),
+        errors: Vec::new(),
+        records: 0,
+        read: 0,
+        end: None,
+    };
+    let mut bytes = 0usize;
+    let mut gone = false;
+    // sends the batch; false once the writer has gone
+    let send = |batch: &mut Batch, bytes: &mut usize, end: Option<BatchEnd>| -> bool {
+        let Some(permit) = budget.acquire((*bytes).max(1) as u64, QUEUE_BYTES) else {
+            return false;
+        };
+        let next = Batch {
+            key: batch.key.clone(),
+            found: batch.found.clone(),
+            first: false,
+            articles: Vec::with_capacity(BATCH_RECORDS),
+            errors: Vec::new(),
+            records: batch.records,
+            read: batch.read,
+            end: None,
+        };
+        let mut full = std::mem::replace(batch, next);
+        full.end = end;
+        *bytes = 0;
+        tx.send((Item::Batch(full), permit)).is_ok()
+    };
+    let result = ingest::guarded(
+        || {
+            let mut on = |rec: std::result::Result<crate::model::RawArticle, String>,
+                          size: usize,
+                          read: u64| {
+                batch.records += 1;
+                batch.read = read;
+                bytes += size;
+                match rec {
+                    Ok(raw) => {
+                        let loc = raw.locator.clone().unwrap_or_default();
+                        match normalize::normalize(raw, &key, &fallback, &cfg.normalize) {
+                            Ok(a) => batch.articles.push(a),
+                            Err(reason) => batch.errors.push(format!("{loc}: {reason}")),
+                        }
+                    }
+                    Err(e) => batch.errors.push(e),
+                }
+                let full = batch.articles.len() + batch.errors.len() >= BATCH_RECORDS
+                    || bytes >= BATCH_BYTES;
+                if full && (stop.load(Ordering::Relaxed) || !send(&mut batch, &mut bytes, None)) {
+                    gone = true;
+                    return false;
+                }
+                true
+            };
+            Ok(ingest::stream_records(
+                &found.path,
+                format,
+                &cfg.ingest,
+                &mut on,
+            ))
+        },
+        |message| format!("internal error while reading this file (please report it): {message}"),
+    );
+    if gone {
+        return;
+    }
+    let end = match result {
+        Ok(Ok(end)) if end.stopped => return,
+        Ok(Ok(end)) => BatchEnd::Done(end.hash),
+        Ok(Err(ingest::StreamError::Skip(reason))) if batch.first => {
+            return whole(Err(reason), 0, false);
+        }
+        Ok(Err(ingest::StreamError::Skip(reason) | ingest::StreamError::Read(reason))) => {
+            BatchEnd::Failed(reason)
+        }
+        Err(reason) if batch.first => return whole(Err(reason), 0, false),
+        Err(reason) => BatchEnd::Failed(reason),
+    };
+    if stop.load(Ordering::Relaxed) {
+        return;
+    }
+    send(&mut batch, &mut bytes, Some(end));
 }

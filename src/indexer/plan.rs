@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
-use crate::index::manifest::{Manifest, PathKey};
+use crate::index::manifest::{Manifest, PARTIAL_MTIME, PathKey};
 use crate::ingest::{self, WalkProblem};
 
 /// A file found by the walk.
@@ -134,6 +134,9 @@ pub(super) fn diff(walked: &Walked, manifest: &Manifest) -> Diff {
     for (i, f) in found.iter().enumerate() {
         match manifest.files.get(&f.key) {
             Some(e) if e.size == f.size && e.mtime_ns == f.mtime_ns => continue,
+            // partly written (a streamed file a run did not finish): read it again,
+            // record by record, without first hashing it against a hash it never had
+            Some(e) if e.mtime_ns == PARTIAL_MTIME => todo.push((i, None)),
             Some(e) => todo.push((i, Some(e.hash))),
             None => todo.push((i, None)),
         }

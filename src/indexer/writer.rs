@@ -94,10 +94,12 @@ pub(super) struct Writer<'a> {
     /// Paths whose manifest entry changed since the last commit (what a delta holds).
     pub(super) changed: FxHashSet<PathKey>,
     pub(super) summary: &'a mut Summary,
+    /// Streamed files whose batches are being applied (see `stream`).
+    pub(super) streams: rustc_hash::FxHashMap<PathKey, super::stream::StreamState>,
 }
 
 impl Writer<'_> {
-    fn delete_id(&mut self, id: DocId) {
+    pub(super) fn delete_id(&mut self, id: DocId) {
         self.writer
             .delete_term(Term::from_field_text(self.opened.fields.id, &id.hex()));
     }
@@ -166,76 +168,9 @@ impl Writer<'_> {
         // bad records found here, after parsing, are appended to the parser's list
         let mut more_errors = Vec::new();
         for a in articles {
-            let Some(id) = DocId::parse(&a.id) else {
-                // ids are made by `normalize::hex_id`; anything else is a bug, reported
-                more_errors.push(format!("{}: malformed document id {:?}", a.path, a.id));
-                continue;
-            };
-            let keys = dedup_keys(&a);
-            let rich = a.richness();
-            if let Some((existing, how)) = self.registry.find_match(id, &keys) {
-                let reason = merge_reason(&a, how);
-                let Some(owner) = self.registry.owner(existing).cloned() else {
-                    continue;
-                };
-                // the owner's copy as the manifest records it; a copy owned by this
-                // same file (a repeated record) always wins, so it is not looked up
-                let theirs = (owner != p.key)
-                    .then(|| self.manifest.files.get(&*owner))
-                    .flatten()
-                    .and_then(|f| f.docs.iter().find(|d| d.id == existing))
-                    .copied();
-                // the new copy replaces theirs only if it is richer (ties: smaller path)
-                let replaced =
-                    theirs.filter(|t| rich > t.rich || (rich == t.rich && p.key < owner));
-                let Some(theirs) = replaced else {
-                    self.summary.duplicate_documents += 1;
-                    if !dup_of.iter().any(|(o, _)| *o == owner) {
-                        dup_of.push((owner.clone(), reason));
-                    }
-                    entry.extra.push_dup(DupEntry {
-                        id,
-                        of: owner.clone(),
-                    });
-                    continue;
-                };
-                // the new copy is richer: demote the old owner's copy to a duplicate
-                self.delete_id(existing);
-                self.registry.remove(existing, theirs.keys.as_slice());
-                self.summary.duplicate_documents += 1;
-                if let Some(of) = self.manifest.files.get_mut(&*owner) {
-                    self.changed.insert(owner.clone());
-                    of.docs.retain(|d| d.id != existing);
-                    of.extra.push_dup(DupEntry {
-                        id: existing,
-                        of: p.key.clone(),
-                    });
-                    let left = of.docs.len();
-                    self.summary
-                        .late_duplicate(&owner, p.key.as_ref(), reason, left);
-                }
+            if self.add_article(&p.key, a, &mut entry, &mut dup_of, &mut more_errors) {
+                added += 1;
             }
-            // The registry holds exactly the ids in the index (both are committed
-            // together): an id it does not know is not indexed, and one it knows was
-            // deleted above or in `drop_docs`. So no delete-by-id per document; each
-            // queued delete held ~500 bytes until the segments applied it and cost a
-            // term lookup per segment (40 MB at 100k documents).
-            if self.untracked {
-                self.delete_id(id);
-            }
-            let doc = index::to_document(&a, &self.opened.fields);
-            if let Err(e) = self.writer.add_document(doc) {
-                more_errors.push(format!("{}: cannot index: {e}", a.path));
-                continue;
-            }
-            let d = DocEntry {
-                id,
-                rich,
-                keys: Keys::new(&keys),
-            };
-            self.registry.insert(&p.key, &d);
-            entry.docs.push(d);
-            added += 1;
         }
         let mut errors = errors;
         errors.append(&mut more_errors);
@@ -266,6 +201,88 @@ impl Writer<'_> {
         });
     }
 
+    /// Indexes one article of the file `key` into `entry`, unless it is a duplicate of
+    /// an indexed one (recorded in `dup_of` and the entry) or cannot be indexed (a
+    /// message in `errors`). True when it was added.
+    pub(super) fn add_article(
+        &mut self,
+        key: &PathKey,
+        a: Article,
+        entry: &mut FileEntry,
+        dup_of: &mut Vec<(PathKey, &'static str)>,
+        errors: &mut Vec<String>,
+    ) -> bool {
+        let Some(id) = DocId::parse(&a.id) else {
+            // ids are made by `normalize::hex_id`; anything else is a bug, reported
+            errors.push(format!("{}: malformed document id {:?}", a.path, a.id));
+            return false;
+        };
+        let keys = dedup_keys(&a);
+        let rich = a.richness();
+        if let Some((existing, how)) = self.registry.find_match(id, &keys) {
+            let reason = merge_reason(&a, how);
+            let Some(owner) = self.registry.owner(existing).cloned() else {
+                return false;
+            };
+            // the owner's copy as the manifest records it; a copy owned by this
+            // same file (a repeated record) always wins, so it is not looked up
+            let theirs = (owner != *key)
+                .then(|| self.manifest.files.get(&*owner))
+                .flatten()
+                .and_then(|f| f.docs.iter().find(|d| d.id == existing))
+                .copied();
+            // the new copy replaces theirs only if it is richer (ties: smaller path)
+            let replaced = theirs.filter(|t| rich > t.rich || (rich == t.rich && *key < owner));
+            let Some(theirs) = replaced else {
+                self.summary.duplicate_documents += 1;
+                if !dup_of.iter().any(|(o, _)| *o == owner) {
+                    dup_of.push((owner.clone(), reason));
+                }
+                entry.extra.push_dup(DupEntry {
+                    id,
+                    of: owner.clone(),
+                });
+                return false;
+            };
+            // the new copy is richer: demote the old owner's copy to a duplicate
+            self.delete_id(existing);
+            self.registry.remove(existing, theirs.keys.as_slice());
+            self.summary.duplicate_documents += 1;
+            if let Some(of) = self.manifest.files.get_mut(&*owner) {
+                self.changed.insert(owner.clone());
+                of.docs.retain(|d| d.id != existing);
+                of.extra.push_dup(DupEntry {
+                    id: existing,
+                    of: key.clone(),
+                });
+                let left = of.docs.len();
+                self.summary
+                    .late_duplicate(&owner, key.as_ref(), reason, left);
+            }
+        }
+        // The registry holds exactly the ids in the index (both are committed
+        // together): an id it does not know is not indexed, and one it knows was
+        // deleted above or in `drop_docs`. So no delete-by-id per document; each
+        // queued delete held ~500 bytes until the segments applied it and cost a
+        // term lookup per segment (40 MB at 100k documents).
+        if self.untracked {
+            self.delete_id(id);
+        }
+        let doc = index::to_document(&a, &self.opened.fields);
+        if let Err(e) = self.writer.add_document(doc) {
+            errors.push(format!("{}: cannot index: {e}", a.path));
+            return false;
+        }
+        let d = DocEntry {
+            id,
+            rich,
+            keys: Keys::new(&keys),
+        };
+        self.registry.insert(key, &d);
+        entry.docs.push(d);
+        true
+    }
+
     fn insert_entry(&mut self, key: PathKey, entry: FileEntry) {
         self.changed.insert(key.clone());
         if self.manifest.files.insert(key, entry).is_none() {
@@ -284,6 +301,7 @@ impl Writer<'_> {
             self.new_files = 0;
         }
         self.registry.compact();
+        self.flush_streams();
         if whole {
             self.manifest.save(&self.opened.dir, generation)?;
         } else {

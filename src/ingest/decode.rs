@@ -58,7 +58,7 @@ pub fn looks_binary(data: &[u8]) -> bool {
     control * 20 > sample.len().max(1) // more than 5% control bytes
 }
 
-fn utf16_guess(data: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+pub(crate) fn utf16_guess(data: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     let sample = &data[..data.len().min(4096) & !1];
     // UTF-16 text is half NUL bytes; one SIMD scan rules it out for ordinary text
     if sample.len() < 4 || memchr::memchr(0, sample).is_none() {

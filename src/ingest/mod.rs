@@ -4,7 +4,9 @@
 //! `read` applies the size limit and turns bytes into text (the byte-level work is in
 //! `decode`); `detect` decides the format (extension first, then content sniffing); and
 //! [`parse_text`] dispatches to one module per format: `pagedump` (scraped `.txt`),
-//! `html`, `markdown`, `records` (JSON, NDJSON, CSV, TSV) and `feed` (RSS, Atom). The
+//! `html`, `markdown`, `records` (JSON, NDJSON, CSV, TSV) and `feed` (RSS, Atom).
+//! Large record exports (and every `.gz` one) are not read whole: `stream` reads them
+//! record by record (`jsonsplit` finds the records of a JSON list as it reads). The
 //! record formats and Markdown front matter share the field mapper in `fields`. The
 //! text rules the parsers share (whitespace, boilerplate) are in `text`.
 //!
@@ -17,10 +19,12 @@ pub mod feed;
 mod fields;
 mod header;
 pub mod html;
+mod jsonsplit;
 pub mod markdown;
 pub mod pagedump;
 mod read;
 pub mod records;
+pub mod stream;
 mod values;
 mod walk;
 
@@ -28,6 +32,7 @@ pub use detect::{Format, detect_format, sniff, sniff_html};
 pub use fields::{MAP_FIELDS, parse_field_map};
 pub use read::{IngestOptions, read_bytes, read_text};
 pub use records::Parsed;
+pub use stream::{StreamEnd, StreamError, hash_file, stream_format, stream_records};
 pub use walk::{FoundFile, WalkProblem, folder_source, walk, walk_each};
 
 use crate::model::RawArticle;

@@ -32,7 +32,7 @@ pub struct Parsed {
 /// unterminated CSV quote), which is reported as a bad record while the rest is read.
 pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
 
-fn record_too_large() -> String {
+pub(super) fn record_too_large() -> String {
     format!(
         "record is larger than {} MB",
         MAX_RECORD_BYTES / (1024 * 1024)
@@ -50,7 +50,7 @@ fn json_size(v: &Value) -> usize {
 }
 
 /// Keys under which a JSON export keeps its list of articles.
-const RECORD_KEYS: &[&str] = &[
+pub(super) const RECORD_KEYS: &[&str] = &[
     "articles",
     "data",
     "items",
@@ -95,31 +95,34 @@ fn json_message(e: &serde_json::Error) -> String {
     }
 }
 
+/// The source a JSON container names for all its records (`source`, `site`,
+/// `sitename`, `publisher`; a JSON Feed's title).
+pub(super) fn container_source(o: &Map<String, Value>) -> Option<String> {
+    let l = Lookup::new(o);
+    for k in ["source", "site", "sitename", "publisher"] {
+        if let Some((_, v)) = l.get(k)
+            && let Ok(Some(s)) = source_text(v)
+        {
+            return Some(s);
+        }
+    }
+    // JSON Feed: the feed's title is the source
+    let jsonfeed = o
+        .get("version")
+        .and_then(Value::as_str)
+        .is_some_and(|v| v.contains("jsonfeed"));
+    if jsonfeed {
+        return o.get("title").and_then(Value::as_str).and_then(non_empty);
+    }
+    None
+}
+
 /// Where the list of records sits in a JSON document, and the container's source.
 fn find_records(v: &Value) -> Option<(&Vec<Value>, Option<String>)> {
     let Value::Object(o) = v else {
         return None;
     };
     let l = Lookup::new(o);
-    let container_source = |o: &Map<String, Value>| -> Option<String> {
-        let l = Lookup::new(o);
-        for k in ["source", "site", "sitename", "publisher"] {
-            if let Some((_, v)) = l.get(k)
-                && let Ok(Some(s)) = source_text(v)
-            {
-                return Some(s);
-            }
-        }
-        // JSON Feed: the feed's title is the source
-        let jsonfeed = o
-            .get("version")
-            .and_then(Value::as_str)
-            .is_some_and(|v| v.contains("jsonfeed"));
-        if jsonfeed {
-            return o.get("title").and_then(Value::as_str).and_then(non_empty);
-        }
-        None
-    };
     for k in RECORD_KEYS {
         match l.get(k) {
             Some((_, Value::Array(items))) => return Some((items, container_source(o))),
@@ -173,67 +176,105 @@ pub fn parse_json(text: &str, map: &[(String, String)]) -> Result<Parsed, String
         }
     };
     for (i, item) in items.iter().enumerate() {
-        let loc = format!("record {}", i + 1);
-        let Value::Object(o) = item else {
-            out.record_errors.push(format!(
-                "{loc}: not an article object (found {})",
-                kind(item)
-            ));
-            continue;
-        };
-        if json_size(item) > MAX_RECORD_BYTES {
-            out.record_errors
-                .push(format!("{loc}: {}", record_too_large()));
-            continue;
-        }
-        match map_record(o, map) {
-            Ok(mut a) => {
-                if a.source.is_none() {
-                    a.source = container_source.clone();
-                }
-                a.locator = Some(loc);
-                out.articles.push(a);
-            }
-            Err(reason) => out.record_errors.push(format!("{loc}: {reason}")),
+        match json_item(item, i + 1, container_source.as_deref(), map) {
+            Ok(a) => out.articles.push(a),
+            Err(e) => out.record_errors.push(e),
         }
     }
     Ok(out)
+}
+
+/// One element of a JSON export's list of records (`n` from 1), or its bad-record
+/// message (`record 3: reason`).
+pub(super) fn json_item(
+    item: &Value,
+    n: usize,
+    container_source: Option<&str>,
+    map: &[(String, String)],
+) -> Result<RawArticle, String> {
+    let loc = format!("record {n}");
+    let Value::Object(o) = item else {
+        return Err(format!(
+            "{loc}: not an article object (found {})",
+            kind(item)
+        ));
+    };
+    if json_size(item) > MAX_RECORD_BYTES {
+        return Err(format!("{loc}: {}", record_too_large()));
+    }
+    match map_record(o, map) {
+        Ok(mut a) => {
+            if a.source.is_none() {
+                a.source = container_source.map(str::to_string);
+            }
+            a.locator = Some(loc);
+            Ok(a)
+        }
+        Err(reason) => Err(format!("{loc}: {reason}")),
+    }
+}
+
+/// One element of a JSON export's list of records as bytes (from the streaming
+/// splitter): parsed, then read as [`json_item`] reads it.
+pub(super) fn json_record(
+    bytes: &[u8],
+    n: usize,
+    container_source: Option<&str>,
+    map: &[(String, String)],
+) -> Result<RawArticle, String> {
+    let text = utf8_or_decoded(bytes);
+    match serde_json::from_str::<Value>(&text) {
+        Ok(v) => json_item(&v, n, container_source, map),
+        Err(e) => Err(format!("record {n}: invalid JSON: {}", json_message(&e))),
+    }
 }
 
 /// Parses NDJSON/JSONL: one article object per line; blank lines are skipped.
 pub fn parse_ndjson(text: &str, map: &[(String, String)]) -> Parsed {
     let mut out = Parsed::default();
     for (i, line) in text.lines().enumerate() {
-        let line = line.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
-        if line.is_empty() {
-            continue;
-        }
-        let loc = format!("line {}", i + 1);
-        if line.len() > MAX_RECORD_BYTES {
-            out.record_errors
-                .push(format!("{loc}: {}", record_too_large()));
-            continue;
-        }
-        match serde_json::from_str::<Value>(line) {
-            Ok(Value::Object(o)) => match map_record(&o, map) {
-                Ok(mut a) => {
-                    a.locator = Some(loc);
-                    out.articles.push(a);
-                }
-                Err(reason) => out.record_errors.push(format!("{loc}: {reason}")),
-            },
-            Ok(other) => out.record_errors.push(format!(
-                "{loc}: not an article object (found {})",
-                kind(&other)
-            )),
-            Err(e) => out.record_errors.push(format!(
-                "{loc}: invalid JSON at column {}: {}",
-                e.column(),
-                json_message(&e)
-            )),
+        match ndjson_line(line, i + 1, map) {
+            Some(Ok(a)) => out.articles.push(a),
+            Some(Err(e)) => out.record_errors.push(e),
+            None => {}
         }
     }
     out
+}
+
+/// One NDJSON line (`n` from 1): None for a blank line, else the article or its
+/// bad-record message (`line 12: reason`).
+pub(super) fn ndjson_line(
+    line: &str,
+    n: usize,
+    map: &[(String, String)],
+) -> Option<Result<RawArticle, String>> {
+    let line = line.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    if line.is_empty() {
+        return None;
+    }
+    let loc = format!("line {n}");
+    if line.len() > MAX_RECORD_BYTES {
+        return Some(Err(format!("{loc}: {}", record_too_large())));
+    }
+    Some(match serde_json::from_str::<Value>(line) {
+        Ok(Value::Object(o)) => match map_record(&o, map) {
+            Ok(mut a) => {
+                a.locator = Some(loc);
+                Ok(a)
+            }
+            Err(reason) => Err(format!("{loc}: {reason}")),
+        },
+        Ok(other) => Err(format!(
+            "{loc}: not an article object (found {})",
+            kind(&other)
+        )),
+        Err(e) => Err(format!(
+            "{loc}: invalid JSON at column {}: {}",
+            e.column(),
+            json_message(&e)
+        )),
+    })
 }
 
 /// TSV exports (PostgreSQL `COPY`, MySQL, spreadsheets) escape line breaks and tabs
@@ -264,20 +305,17 @@ fn unescape_tsv(v: &str) -> String {
     out
 }
 
-/// Parses CSV (`delim` `,`) or TSV (`\t`) with a header row. Ragged rows are reported
-/// as bad records, not fatal.
-pub fn parse_delimited(text: &str, delim: u8, map: &[(String, String)]) -> Result<Parsed, String> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delim)
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = rdr
-        .headers()
-        .map_err(|e| format!("cannot read the header row: {e}"))?
+/// The header row of a CSV/TSV file, trimmed; an error when it names no field coindex
+/// knows.
+pub(super) fn delimited_headers(
+    rec: &csv::ByteRecord,
+    map: &[(String, String)],
+) -> Result<Vec<String>, String> {
+    let headers: Vec<String> = rec
         .iter()
         .map(|h| {
-            h.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+            utf8_or_decoded(h)
+                .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
                 .to_string()
         })
         .collect();
@@ -288,48 +326,90 @@ pub fn parse_delimited(text: &str, delim: u8, map: &[(String, String)]) -> Resul
             shown.join(", ")
         ));
     }
+    Ok(headers)
+}
+
+/// A field's text: UTF-8 as is, anything else through the encoding guess of `decode`.
+pub(super) fn utf8_or_decoded(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => s.into(),
+        Err(_) => super::decode::decode(b).0.into(),
+    }
+}
+
+/// One CSV/TSV row: None for an empty row, else the article or its bad-record message.
+pub(super) fn delimited_row(
+    rec: &csv::ByteRecord,
+    headers: &[String],
+    delim: u8,
+    map: &[(String, String)],
+) -> Option<Result<RawArticle, String>> {
+    let line = rec.position().map_or(0, |p| p.line());
+    let loc = format!("line {line}");
+    if rec.iter().all(|f| utf8_or_decoded(f).trim().is_empty()) {
+        return None; // an empty row, not a record
+    }
+    if rec.as_slice().len() > MAX_RECORD_BYTES {
+        return Some(Err(format!("{loc}: {}", record_too_large())));
+    }
+    if rec.len() != headers.len() {
+        return Some(Err(format!(
+            "{loc}: {} field{}, but the header row has {}",
+            rec.len(),
+            if rec.len() == 1 { "" } else { "s" },
+            headers.len()
+        )));
+    }
+    let mut obj = Map::new();
+    for (h, v) in headers.iter().zip(rec.iter()) {
+        let v = utf8_or_decoded(v);
+        if !v.trim().is_empty() && !obj.contains_key(h) {
+            let v = if delim == b'\t' {
+                unescape_tsv(&v)
+            } else {
+                v.into_owned()
+            };
+            obj.insert(h.clone(), Value::String(v));
+        }
+    }
+    Some(match map_record(&obj, map) {
+        Ok(mut a) => {
+            a.locator = Some(loc);
+            Ok(a)
+        }
+        Err(reason) => Err(format!("{loc}: {reason}")),
+    })
+}
+
+/// The reader settings of CSV/TSV files: a header row, ragged rows allowed (they are
+/// reported as bad records).
+pub(super) fn delimited_reader<R: std::io::Read>(delim: u8, r: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(r)
+}
+
+/// Parses CSV (`delim` `,`) or TSV (`\t`) with a header row. Ragged rows are reported
+/// as bad records, not fatal.
+pub fn parse_delimited(text: &str, delim: u8, map: &[(String, String)]) -> Result<Parsed, String> {
+    let mut rdr = delimited_reader(delim, text.as_bytes());
+    let header = rdr
+        .byte_headers()
+        .map_err(|e| format!("cannot read the header row: {e}"))?
+        .clone();
+    let headers = delimited_headers(&header, map)?;
     let mut out = Parsed::default();
-    for result in rdr.records() {
-        match result {
-            Ok(rec) => {
-                let line = rec.position().map_or(0, |p| p.line());
-                let loc = format!("line {line}");
-                if rec.iter().all(|f| f.trim().is_empty()) {
-                    continue; // an empty row, not a record
-                }
-                if rec.as_slice().len() > MAX_RECORD_BYTES {
-                    out.record_errors
-                        .push(format!("{loc}: {}", record_too_large()));
-                    continue;
-                }
-                if rec.len() != headers.len() {
-                    out.record_errors.push(format!(
-                        "{loc}: {} field{}, but the header row has {}",
-                        rec.len(),
-                        if rec.len() == 1 { "" } else { "s" },
-                        headers.len()
-                    ));
-                    continue;
-                }
-                let mut obj = Map::new();
-                for (h, v) in headers.iter().zip(rec.iter()) {
-                    if !v.trim().is_empty() && !obj.contains_key(h) {
-                        let v = if delim == b'\t' {
-                            unescape_tsv(v)
-                        } else {
-                            v.to_string()
-                        };
-                        obj.insert(h.clone(), Value::String(v));
-                    }
-                }
-                match map_record(&obj, map) {
-                    Ok(mut a) => {
-                        a.locator = Some(loc);
-                        out.articles.push(a);
-                    }
-                    Err(reason) => out.record_errors.push(format!("{loc}: {reason}")),
-                }
-            }
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => match delimited_row(&rec, &headers, delim, map) {
+                Some(Ok(a)) => out.articles.push(a),
+                Some(Err(e)) => out.record_errors.push(e),
+                None => {}
+            },
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
                 out.record_errors.push(format!("line {line}: {e}"));
