@@ -34,17 +34,17 @@ pub(crate) fn date_re() -> &'static Regex {
     R.get_or_init(|| {
         const MON: &str = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?";
         const DAY: &str = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,? )?";
-        const TIME: &str = r"\d{1,2}[:.]\d{2}(?: ?[ap]\.?m\.?)?";
-        const ZONE: &str = r"(?: (?:UTC|GMT|ET|EST|EDT|CST|CDT|PST|PDT|BST|CET|CEST)(?:[+-]\d{1,2}(?::?\d{2})?)?(?-u:\b))?";
+        const TIME: &str = r"[0-9]{1,2}[:.][0-9]{2}(?: ?[ap]\.?m\.?)?";
+        const ZONE: &str = r"(?: (?:UTC|GMT|ET|EST|EDT|CST|CDT|PST|PDT|BST|CET|CEST)(?:[+-][0-9]{1,2}(?::?[0-9]{2})?)?(?-u:\b))?";
         let month_first = format!(
-            r"{DAY}{MON} {{1,2}}\d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}(?:,? (?:at )?{TIME})?{ZONE}"
+            r"{DAY}{MON} {{1,2}}[0-9]{{1,2}}(?:st|nd|rd|th)?,? [0-9]{{4}}(?:,? (?:at )?{TIME})?{ZONE}"
         );
         let day_first = format!(
-            r"{DAY}\d{{1,2}}(?:st|nd|rd|th)? {MON},? \d{{4}}(?:,? (?:at )?{TIME})?{ZONE}"
+            r"{DAY}[0-9]{{1,2}}(?:st|nd|rd|th)? {MON},? [0-9]{{4}}(?:,? (?:at )?{TIME})?{ZONE}"
         );
-        let time_first = format!(r"{TIME}{ZONE},? \d{{1,2}} {MON},? \d{{4}}");
+        let time_first = format!(r"{TIME}{ZONE},? [0-9]{{1,2}} {MON},? [0-9]{{4}}");
         let numeric = format!(
-            r"{DAY}(?:\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{4}}|[0-3]\d[01]\d(?:19|20)\d\d)(?-u:\b)(?:,? (?:- )?\d{{1,2}}:\d{{2}}(?: ?[ap]\.?m\.?)?)?{ZONE}"
+            r"{DAY}(?:[0-9]{{1,2}}[/.][0-9]{{1,2}}[/.][0-9]{{4}}|[0-3][0-9][01][0-9](?:19|20)[0-9][0-9])(?-u:\b)(?:,? (?:- )?[0-9]{{1,2}}:[0-9]{{2}}(?: ?[ap]\.?m\.?)?)?{ZONE}"
         );
         Regex::new(&format!(
             r"(?i)(first published|last updated|updated|published|posted|added)?(?:[ :]| on )*((?:{time_first})|(?:{month_first})|(?:{day_first})|(?:{numeric}))"
