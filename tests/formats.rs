@@ -201,8 +201,8 @@ fn markdown_yaml_front_matter() {
     );
     assert_eq!(
         a.published,
-        utc("2023-04-14T14:20:00Z"),
-        "naive time in New York"
+        utc("2023-04-14T10:20:00Z"),
+        "an ISO timestamp without offset is UTC"
     );
     assert_eq!(a.updated, utc("2023-04-15T09:00:00Z"));
     assert_eq!(a.tags, ["staking", "ethereum", "withdrawals"]);
@@ -373,7 +373,8 @@ fn csv_quoted_fields_and_embedded_newlines() {
         a.body,
         "First paragraph, with a comma.\n\nSecond paragraph continues on a new line with \"quotes\"."
     );
-    assert_eq!(a.published, utc("2022-08-09T18:00:00Z"));
+    // an ISO timestamp without offset in an export is UTC
+    assert_eq!(a.published, utc("2022-08-09T14:00:00Z"));
     assert_eq!(a.authors, ["Basil Okoye"]);
     assert_eq!(a.tags, ["listings", "exchanges"]);
     assert_eq!(a.source, "chainpaper", "a domain column");

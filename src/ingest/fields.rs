@@ -135,6 +135,7 @@ const URL_KEYS: &[&str] = &[
     "href",
     "uri",
     "guid",
+    "hyperlink",
 ];
 const TAG_KEYS: &[&str] = &[
     "tags",
@@ -482,6 +483,12 @@ mod tests {
                 "WP",
                 "2024-01-10T00:00:00Z",
                 "https://d.io/w",
+            ),
+            (
+                json!({"headline": "N", "published": "2019-05-21", "hyperlink": "https://e.io/v"}),
+                "N",
+                "2019-05-21",
+                "https://e.io/v",
             ),
         ];
         for (rec, title, published, url) in cases {

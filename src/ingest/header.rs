@@ -24,12 +24,32 @@ pub(crate) enum Line {
     Dump,
 }
 
-/// A labelled or bare date inside a page header, as printed by news sites.
+/// A labelled or bare date inside a page header, as printed by news sites: month first
+/// (`Mar 2, 2024, 11:05 a.m.`, `Fri, Jul 11, 2025, 8:35 AM`, `October 31, 2018 01:19am
+/// EDT`), day first (`Thu 27 Feb 2025 03.35 GMT`, `28 June, 2013`), time first (`06:41
+/// EDT, 24 June 2013`) or numeric (`11/07/2025`, `Fri, 11072025 - 15:28`). Group 1 is the
+/// label (`Updated`, `Published`, `First published`, `Posted`, `Added`), group 2 the date.
 pub(crate) fn date_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i)(updated|published|posted|last updated)?[ :]*((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? {1,2}\d{1,2},? \d{4}(?:,? (?:at )?\d{1,2}:\d{2}(?: ?(?:[ap]\.?m\.?))?)?(?: (?:UTC|GMT|ET|EST|EDT))?)")
-            .expect("header regex compiles")
+        const MON: &str = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?";
+        const DAY: &str = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,? )?";
+        const TIME: &str = r"[0-9]{1,2}[:.][0-9]{2}(?: ?[ap]\.?m\.?)?";
+        const ZONE: &str = r"(?: (?:UTC|GMT|ET|EST|EDT|CST|CDT|PST|PDT|BST|CET|CEST)(?:[+-][0-9]{1,2}(?::?[0-9]{2})?)?(?-u:\b))?";
+        let month_first = format!(
+            r"{DAY}{MON} {{1,2}}[0-9]{{1,2}}(?:st|nd|rd|th)?,? [0-9]{{4}}(?:,? (?:at )?{TIME})?{ZONE}"
+        );
+        let day_first = format!(
+            r"{DAY}[0-9]{{1,2}}(?:st|nd|rd|th)? {MON},? [0-9]{{4}}(?:,? (?:at )?{TIME})?{ZONE}"
+        );
+        let time_first = format!(r"{TIME}{ZONE},? [0-9]{{1,2}} {MON},? [0-9]{{4}}");
+        let numeric = format!(
+            r"{DAY}(?:[0-9]{{1,2}}[/.][0-9]{{1,2}}[/.][0-9]{{4}}|[0-3][0-9][01][0-9](?:19|20)[0-9][0-9])(?-u:\b)(?:,? (?:- )?[0-9]{{1,2}}:[0-9]{{2}}(?: ?[ap]\.?m\.?)?)?{ZONE}"
+        );
+        Regex::new(&format!(
+            r"(?i)(first published|last updated|updated|published|posted|added)?(?:[ :]| on )*((?:{time_first})|(?:{month_first})|(?:{day_first})|(?:{numeric}))"
+        ))
+        .expect("header regex compiles")
     })
 }
 
@@ -96,6 +116,13 @@ mod tests {
                 true,
             ),
             ("Prices fell on March 8, 2019 as miners sold.", false, false),
+            (
+                "Published: 06:41 EDT, 24 June 2013 | Updated: 10:04 EDT, 24 June 2013",
+                false,
+                true,
+            ),
+            ("Thu 27 Feb 2025 03.35 GMT", true, true),
+            ("Fri, 11072025 - 15:28", true, true),
         ];
         for (l, paragraph, dump) in datelines {
             assert_eq!(is_dateline(l, Line::Paragraph), paragraph, "{l}");

@@ -289,11 +289,12 @@ fn section_label(candidate: &str) -> Option<String> {
 // ---------------------------------------------------------------- multiline
 
 fn parse_multiline(text: &str) -> RawArticle {
-    let lines: Vec<String> = text
+    let mut lines: Vec<String> = text
         .lines()
         .map(collapse)
         .filter(|l| !l.is_empty())
         .collect();
+    join_date_labels(&mut lines);
     let mut art = RawArticle::default();
     let mut i = 0;
 
@@ -311,14 +312,26 @@ fn parse_multiline(text: &str) -> RawArticle {
         }
         i = k + 1;
     }
-    while i < lines.len() && is_chrome_line(&lines[i]) {
-        i += 1;
-    }
-    if i < lines.len() {
-        art.title = Some(strip_inline(&lines[i]));
+    // chrome, and a date line printed above the title (`Added 28 June, 2013`)
+    while i < lines.len() {
+        if is_dateline(&lines[i], Line::Dump) {
+            let (p, u) = find_dates(&lines[i]);
+            art.published = art.published.take().or(p);
+            art.updated = art.updated.take().or(u);
+        } else if !is_chrome_line(&lines[i]) {
+            break;
+        }
         i += 1;
     }
     if i < lines.len()
+        && let Some(title) = title_from_line(&strip_inline(&lines[i]))
+    {
+        art.title = Some(title);
+        i += 1;
+    }
+    // a dek follows a title; a page whose first line is body text has neither
+    if art.title.is_some()
+        && i < lines.len()
         && !is_byline(&lines[i], Line::Dump)
         && !is_dateline(&lines[i], Line::Dump)
         && !is_teaser_header(&lines[i])
@@ -380,6 +393,75 @@ fn parse_multiline(text: &str) -> RawArticle {
     art
 }
 
+/// A date label on its own line (`Added`, `Published:`) joined to the date line after it.
+fn join_date_labels(lines: &mut Vec<String>) {
+    let mut k = 0;
+    while k + 1 < lines.len().min(40) {
+        let l = lines[k].trim_end_matches(':').to_ascii_lowercase();
+        let label = matches!(
+            l.as_str(),
+            "added" | "posted" | "published" | "updated" | "last updated" | "first published"
+        );
+        if label && is_dateline(&lines[k + 1], Line::Dump) {
+            let date = lines.remove(k + 1);
+            lines[k] = format!("{} {date}", lines[k]);
+        }
+        k += 1;
+    }
+}
+
+/// The title a header line holds, or `None` when the line is no title: a sentence of
+/// the body (a long line, or one ending in a period with many words). A title printed
+/// twice in a row (`TitleTitle`) is kept once, and a ` | Site` suffix is dropped.
+pub(crate) fn title_from_line(line: &str) -> Option<String> {
+    let line = line.trim();
+    let words = line.split_whitespace().count();
+    if line.is_empty()
+        || line.len() > 250
+        || words > 30
+        || (words > 14 && line.ends_with(['.', '!', '?']))
+    {
+        return None;
+    }
+    let line = undouble(line);
+    Some(strip_site_suffix(line).to_string())
+}
+
+/// `TitleTitle` or `Title Title` → `Title`.
+fn undouble(s: &str) -> &str {
+    let n = s.len();
+    for half in [n / 2, (n.saturating_sub(1)) / 2] {
+        if half >= 10
+            && s.is_char_boundary(half)
+            && let Some(rest) = s.get(half..)
+        {
+            let rest = rest.trim_start();
+            if rest == &s[..half] {
+                return &s[..half];
+            }
+        }
+    }
+    s
+}
+
+/// Drops a ` | Site Name` or ` - Site Name` suffix (at most four words, after a title of
+/// at least three).
+fn strip_site_suffix(s: &str) -> &str {
+    for sep in [" | ", " – ", " — ", " - "] {
+        if let Some(at) = s.rfind(sep) {
+            let (head, tail) = (&s[..at], &s[at + sep.len()..]);
+            let tail_words = tail.split_whitespace().count();
+            let site_like = tail_words <= 4
+                && tail.chars().next().is_some_and(|c| c.is_uppercase())
+                && !tail.ends_with(['.', '?', '!']);
+            if site_like && head.split_whitespace().count() >= 3 {
+                return head.trim_end();
+            }
+        }
+    }
+    s
+}
+
 // ---------------------------------------------------------------- one line / glued
 
 fn parse_single(text: &str, glued: bool) -> RawArticle {
@@ -395,8 +477,9 @@ fn parse_single(text: &str, glued: bool) -> RawArticle {
     }
     let mut art = RawArticle::default();
 
-    // Header anchors: first date, and the byline before it.
-    let first_date = date_re().find(&t);
+    // Header anchors: the first date in the header, and the byline before it. A date
+    // after two or more sentences is in the body (`seized on April 12th 2013`).
+    let first_date = date_re().find(&t).filter(|m| in_header(&t[..m.start()]));
     static BY: OnceLock<Regex> = OnceLock::new();
     let by_re = re(&BY, r"By ?[A-Z][\w.'’-]+");
     let header_end = first_date
@@ -469,6 +552,29 @@ fn parse_single(text: &str, glued: bool) -> RawArticle {
     }
     art.body = clean_body(rest, glued);
     art
+}
+
+/// Longest text before a header date or byline, in bytes.
+const HEADER_MAX: usize = 1500;
+
+/// True when `before` (the text in front of a date) can still be the page header: not
+/// too long, and at most one full sentence (`word. Capital`), so a date that the body
+/// mentions is not taken for the article's.
+fn in_header(before: &str) -> bool {
+    if before.len() > HEADER_MAX {
+        return false;
+    }
+    let b = before.as_bytes();
+    let sentences = (2..b.len())
+        .filter(|&i| {
+            b[i].is_ascii_uppercase()
+                && b[i - 1] == b' '
+                && matches!(b[i - 2], b'.' | b'!' | b'?')
+                && i >= 3
+                && b[i - 3].is_ascii_lowercase()
+        })
+        .count();
+    sentences < 2
 }
 
 /// Splits off menus, ticker, section and share widgets: returns (section, title+dek).
@@ -822,6 +928,32 @@ mod tests {
     }
 
     #[test]
+    fn title_line_table() {
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                "Miners Sell Reserves as Fees Fall | Chain Daily",
+                Some("Miners Sell Reserves as Fees Fall"),
+            ),
+            (
+                "Miners Sell Reserves as Fees FallMiners Sell Reserves as Fees Fall",
+                Some("Miners Sell Reserves as Fees Fall"),
+            ),
+            (
+                "Price History 2009-2025 - All Time Data",
+                Some("Price History 2009-2025"),
+            ),
+            ("Bitcoin - a primer", Some("Bitcoin - a primer")),
+            (
+                "A small exchange in Porto said on Monday that it had paused withdrawals for a day.",
+                None,
+            ),
+        ];
+        for (line, want) in cases {
+            assert_eq!(title_from_line(line).as_deref(), *want, "line: {line}");
+        }
+    }
+
+    #[test]
     fn glue_points_skip_camel_names() {
         let s = "CoinDesk Reports on BlackRock FundsThe fund grew.";
         let (t, d) = split_title_dek_glued(s);
@@ -868,6 +1000,17 @@ mod tests {
                 Some("Feb 6, 2025, 11:42 a.m."),
                 Some("Feb 6, 2025, 3:18 p.m."),
             ),
+            (
+                "Published: 09:12 EDT, 3 May 2022 | Updated: 11:30 EDT, 3 May 2022",
+                Some("09:12 EDT, 3 May 2022"),
+                Some("11:30 EDT, 3 May 2022"),
+            ),
+            (
+                "Last updated Fri 6 May 2022 10.05 BST First published on Thu 5 May 2022 18.40 BST",
+                Some("Thu 5 May 2022 18.40 BST"),
+                Some("Fri 6 May 2022 10.05 BST"),
+            ),
+            ("Added 7 May, 2022", Some("7 May, 2022"), None),
         ];
         for (input, p, u) in cases {
             let (gp, gu) = find_dates(input);

@@ -3,58 +3,95 @@
 //! Tried in order: RFC 3339 / ISO 8601 with an offset, RFC 2822, unix seconds or
 //! milliseconds, naive ISO forms (`2024-01-10 16:05:00`, `2024-01-10T16:05`,
 //! `2024-01-10`), then the human forms that news pages print (`Sep 20, 2017, 2:00 p.m.`,
-//! `September 20, 2017`, `20 Sep 2017 14:00`). Times without an offset are wall-clock
-//! times of the site and are read in the configured timezone (default
-//! `America/New_York`), then stored as UTC. Years outside 1990..=2100 are rejected as
+//! `September 20, 2017`, `20 Sep 2017 14:00`, `Fri, Jul 11, 2025, 8:35 AM`,
+//! `Thu 27 Feb 2025 03.35 GMT`, `October 31, 2018 01:19am EDT`, `06:41 EDT, 24 June
+//! 2013`, `11/07/2025`, `Fri, 11072025 - 15:28`).
+//!
+//! Which zone a time is in:
+//! - an offset (`+02:00`, `Z`) or a printed zone (`EDT`, `GMT-3`, `CET`, `ET`) wins;
+//! - an ISO 8601 date-time without an offset (`2021-09-29T11:23:11`,
+//!   `2023-06-15 17:20:00`) is a machine timestamp (exports, APIs, metadata) and is UTC;
+//! - any other time without a zone (`Sep 20, 2017, 2:00 p.m.`) is a wall-clock time
+//!   of the site and is read in the configured timezone (default `America/New_York`),
+//!   as is a bare calendar date (`2019-05-21`, `May 23, 2019`: midnight there).
+//!
+//! All-numeric dates (`11/07/2025`) follow a [`DateOrder`]; see [`numeric_order`] for
+//! the vote a site's unambiguous dates cast. Years outside 1990..=2100 are rejected as
 //! nonsense. This module does not find dates inside page text: the format parsers do.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use std::sync::OnceLock;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
+use regex::Regex;
 
 pub use crate::timezone::{DEFAULT_TIMEZONE, local_to_utc, parse_timezone};
 
 const MIN_YEAR: i32 = 1990;
 const MAX_YEAR: i32 = 2100;
 
-/// Parses a date string; `tz` interprets times that carry no offset.
+/// How a site writes an all-numeric date such as `11/07/2025`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DateOrder {
+    /// Not known: `11/07/2025` is read month-first (July would be `07/11`), a compact
+    /// `11072025` day-first, and a dotted `11.07.2025` always day-first.
+    #[default]
+    Unknown,
+    /// `11/07/2025` is 11 July.
+    DayFirst,
+    /// `11/07/2025` is 7 November.
+    MonthFirst,
+}
+
+/// Parses a date string; `tz` interprets times that carry no offset or zone.
 pub fn parse_date(input: &str, tz: Tz) -> Option<DateTime<Utc>> {
+    parse_date_in(input, tz, DateOrder::Unknown)
+}
+
+/// [`parse_date`] with the site's order of all-numeric dates.
+pub fn parse_date_in(input: &str, tz: Tz, order: DateOrder) -> Option<DateTime<Utc>> {
     let s = clean(input);
     if s.is_empty() || s.len() > 80 {
         return None;
     }
     let dt = parse_offset(&s)
         .or_else(|| parse_unix(&s))
-        .or_else(|| parse_naive(&s).and_then(|n| local_to_utc(n, tz)))?;
+        // a machine timestamp without an offset (`2021-09-29T11:23:11`) is UTC
+        .or_else(|| parse_iso_naive(&s).map(|n| Utc.from_utc_datetime(&n)))
+        .or_else(|| parse_human(&s, tz, order))?;
     let year = chrono::Datelike::year(&dt);
     (MIN_YEAR..=MAX_YEAR).contains(&year).then_some(dt)
 }
 
+/// The order an unambiguous all-numeric date shows (`25/12/2024` → day-first), if any.
+pub fn numeric_order(input: &str) -> Option<DateOrder> {
+    let c = slash_re().captures(input.trim())?;
+    let a: u32 = c[1].parse().ok()?;
+    let b: u32 = c[3].parse().ok()?;
+    match (a > 12, b > 12) {
+        (true, false) if b >= 1 => Some(DateOrder::DayFirst),
+        (false, true) if a >= 1 => Some(DateOrder::MonthFirst),
+        _ => None,
+    }
+}
+
+fn re(cell: &'static OnceLock<Regex>, pat: &str) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(pat).expect("date regex compiles"))
+}
+
 /// Normalizes spacing and the a.m./p.m. spellings.
 fn clean(input: &str) -> String {
-    let mut s: String = input
+    let s: String = input
         .chars()
         .map(|c| if c.is_whitespace() { ' ' } else { c })
         .collect();
-    s = crate::text::collapse_ws(&s);
-    for (from, to) in [
-        ("a.m.", "AM"),
-        ("p.m.", "PM"),
-        ("A.M.", "AM"),
-        ("P.M.", "PM"),
-        (" am", " AM"),
-        (" pm", " PM"),
-    ] {
-        s = s.replace(from, to);
-    }
-    // `2:00PM` -> `2:00 PM`
-    for ap in ["AM", "PM"] {
-        if let Some(i) = s.find(ap)
-            && i > 0
-            && s.as_bytes()[i - 1].is_ascii_digit()
-        {
-            s.insert(i, ' ');
-        }
-    }
+    let s = crate::text::collapse_ws(&s);
+    // `2:00 p.m.`, `01:19am`, `8:35 AM` -> `2:00 PM`, `01:19 AM`, `8:35 AM`
+    static AMPM: OnceLock<Regex> = OnceLock::new();
+    let s = re(&AMPM, r"(?i)(\d) ?([ap])\.? ?m\.?(\s|,|$)")
+        .replace_all(&s, |c: &regex::Captures| {
+            format!("{} {}M{}", &c[1], c[2].to_ascii_uppercase(), &c[3])
+        });
     s.trim_end_matches(['.', ',']).trim().to_string()
 }
 
@@ -77,13 +114,11 @@ fn parse_offset(s: &str) -> Option<DateTime<Utc>> {
             return Some(d.with_timezone(&Utc));
         }
     }
-    // Trailing `Z`/`UTC`/`GMT` on a naive form.
-    for suffix in [" UTC", " GMT", "Z", " Z"] {
-        if let Some(rest) = s.strip_suffix(suffix)
-            && let Some(n) = parse_naive(rest.trim())
-        {
-            return Some(Utc.from_utc_datetime(&n));
-        }
+    // `2024-01-10T16:05:00Z` with a space or a fraction the forms above miss
+    if let Some(rest) = s.strip_suffix('Z')
+        && let Some(n) = parse_iso_naive(rest.trim_end())
+    {
+        return Some(Utc.from_utc_datetime(&n));
     }
     None
 }
@@ -100,6 +135,214 @@ fn parse_unix(s: &str) -> Option<DateTime<Utc>> {
     }
 }
 
+/// ISO 8601 date and time without an offset, as machines write them.
+fn parse_iso_naive(s: &str) -> Option<NaiveDateTime> {
+    if s.len() < 16 || s.as_bytes()[4] != b'-' {
+        return None;
+    }
+    [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+}
+
+/// A zone printed after (or inside) a human date.
+#[derive(Debug, Clone, Copy)]
+enum Zone {
+    Fixed(FixedOffset),
+    Named(Tz),
+}
+
+/// Zone abbreviations news sites print, with their offsets in minutes. Only the
+/// unambiguous common ones: `IST` (India, Ireland, Israel) and `CST` (US, China) are
+/// read as India and US Central, the senses English news sites mean most.
+const ZONES: &[(&str, i32)] = &[
+    ("UTC", 0),
+    ("GMT", 0),
+    ("UT", 0),
+    ("WET", 0),
+    ("WEST", 60),
+    ("BST", 60),
+    ("CET", 60),
+    ("CEST", 120),
+    ("EET", 120),
+    ("EEST", 180),
+    ("MSK", 180),
+    ("IST", 330),
+    ("SGT", 480),
+    ("HKT", 480),
+    ("JST", 540),
+    ("KST", 540),
+    ("AEST", 600),
+    ("AEDT", 660),
+    ("EST", -300),
+    ("EDT", -240),
+    ("CST", -360),
+    ("CDT", -300),
+    ("MST", -420),
+    ("MDT", -360),
+    ("PST", -480),
+    ("PDT", -420),
+];
+
+/// Removes a zone (`EDT`, `GMT-3`, `UTC+05:30`, `ET`) from `s` and returns it.
+fn take_zone(s: &mut String) -> Option<Zone> {
+    static OFF: OnceLock<Regex> = OnceLock::new();
+    let off = re(
+        &OFF,
+        r"(?-u:\b)(?:UTC|GMT) ?([+-])(\d{1,2})(?::?(\d{2}))?(?-u:\b)",
+    );
+    if let Some(c) = off.captures(s) {
+        let h: i32 = c[2].parse().ok()?;
+        let m: i32 = c.get(3).map_or(Some(0), |m| m.as_str().parse().ok())?;
+        let sign = if &c[1] == "-" { -1 } else { 1 };
+        let zone = FixedOffset::east_opt(sign * (h * 3600 + m * 60)).map(Zone::Fixed);
+        let range = c.get(0)?.range();
+        s.replace_range(range, " ");
+        return zone;
+    }
+    static ABBR: OnceLock<Regex> = OnceLock::new();
+    let abbr = re(&ABBR, r"(?-u:\b)([A-Z]{2,4})(?-u:\b)");
+    for c in abbr.captures_iter(&s.clone()) {
+        let name = &c[1];
+        let zone = match name {
+            "ET" => Some(Zone::Named(chrono_tz::America::New_York)),
+            "PT" => Some(Zone::Named(chrono_tz::America::Los_Angeles)),
+            _ => ZONES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .and_then(|(_, m)| FixedOffset::east_opt(m * 60))
+                .map(Zone::Fixed),
+        };
+        if let Some(z) = zone {
+            let range = c.get(0)?.range();
+            s.replace_range(range, " ");
+            return Some(z);
+        }
+    }
+    None
+}
+
+/// Dates as pages print them: labels, weekdays, ordinals, zones, time first or last,
+/// numeric day/month orders.
+fn parse_human(s: &str, tz: Tz, order: DateOrder) -> Option<DateTime<Utc>> {
+    let mut s = simplify(s);
+    let zone = take_zone(&mut s);
+    let s = move_leading_time(&crate::text::collapse_ws(&s));
+    let s = s.trim_matches(|c: char| c == ',' || c == ' ' || c == '-' || c == '|');
+    let n = parse_numeric(s, order).or_else(|| parse_naive(s))?;
+    match zone {
+        Some(Zone::Fixed(off)) => off
+            .from_local_datetime(&n)
+            .single()
+            .map(|d| d.with_timezone(&Utc)),
+        Some(Zone::Named(z)) => local_to_utc(n, z),
+        None => local_to_utc(n, tz),
+    }
+}
+
+/// Drops what a printed date carries around the date itself: a leading label
+/// (`Published:`, `Updated`, `First published on`), a weekday, ordinals (`24th`),
+/// commas, `at`, ` - ` and `|` between date and time, the dot of `Jan.` and of `03.35`.
+fn simplify(s: &str) -> String {
+    static LABEL: OnceLock<Regex> = OnceLock::new();
+    let label = re(
+        &LABEL,
+        r"(?i)^(?:first published|last updated|last modified|published|updated|posted|added|modified)(?: on)?:? ?",
+    );
+    let s = label.replace(s, "");
+    static WEEKDAY: OnceLock<Regex> = OnceLock::new();
+    let weekday = re(
+        &WEEKDAY,
+        r"(?i)^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?\.?,? ",
+    );
+    let s = weekday.replace(&s, "");
+    static MONTH_DOT: OnceLock<Regex> = OnceLock::new();
+    let month_dot = re(
+        &MONTH_DOT,
+        r"(?i)(?-u:\b)(jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.",
+    );
+    let s = month_dot.replace_all(&s, "$1");
+    static SEPT: OnceLock<Regex> = OnceLock::new();
+    let s = re(&SEPT, r"(?i)(?-u:\b)sept(?-u:\b)").replace_all(&s, "Sep");
+    static ORDINAL: OnceLock<Regex> = OnceLock::new();
+    let s = re(&ORDINAL, r"(?-u:\b)(\d{1,2})(?:st|nd|rd|th)(?-u:\b)").replace_all(&s, "$1");
+    static DOT_TIME: OnceLock<Regex> = OnceLock::new();
+    let s = re(&DOT_TIME, r"(\d{4},? \d{1,2})\.(\d{2})(?-u:\b)").replace_all(&s, "$1:$2");
+    let s = s.replace(',', " ").replace(" at ", " ").replace(" | ", " ");
+    crate::text::collapse_ws(&s)
+}
+
+/// `06:41 24 June 2013` -> `24 June 2013 06:41`.
+fn move_leading_time(s: &str) -> String {
+    static LEAD: OnceLock<Regex> = OnceLock::new();
+    let lead = re(&LEAD, r"^(\d{1,2}:\d{2}(?::\d{2})?(?: [AP]M)?) (.+)$");
+    match lead.captures(s) {
+        Some(c) if c[2].chars().next().is_some_and(|ch| ch.is_alphanumeric()) => {
+            format!("{} {}", &c[2], &c[1])
+        }
+        _ => s.to_string(),
+    }
+}
+
+fn slash_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(&R, r"^(\d{1,2})([/.-])(\d{1,2})[/.-](\d{4})(?-u:\b)(.*)$")
+}
+
+/// All-numeric dates: `11/07/2025`, `11.07.2025`, `11072025`, `20250711`, each with an
+/// optional time after it (`- 15:28`, `8:35 PM`).
+fn parse_numeric(s: &str, order: DateOrder) -> Option<NaiveDateTime> {
+    static COMPACT: OnceLock<Regex> = OnceLock::new();
+    let compact = re(&COMPACT, r"^(\d{2})(\d{2})(\d{4})(?-u:\b)(.*)$");
+    let (date, rest) = if let Some(c) = slash_re().captures(s) {
+        let (a, b, y): (u32, u32, i32) =
+            (c[1].parse().ok()?, c[3].parse().ok()?, c[4].parse().ok()?);
+        let day_first = match (&c[2], order) {
+            (".", _) => true,
+            _ if a > 12 => true,
+            _ if b > 12 => false,
+            (_, DateOrder::DayFirst) => true,
+            _ => false,
+        };
+        let (d, m) = if day_first { (a, b) } else { (b, a) };
+        (NaiveDate::from_ymd_opt(y, m, d)?, c.get(5)?.as_str())
+    } else if let Some(c) = compact.captures(s) {
+        let ymd = || {
+            let y: i32 = format!("{}{}", &c[1], &c[2]).parse().ok()?;
+            let m: u32 = c[3][..2].parse().ok()?;
+            let d: u32 = c[3][2..].parse().ok()?;
+            (MIN_YEAR..=MAX_YEAR)
+                .contains(&y)
+                .then(|| NaiveDate::from_ymd_opt(y, m, d))
+                .flatten()
+        };
+        let (a, b, y): (u32, u32, i32) =
+            (c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?);
+        let dmy = || match order {
+            DateOrder::MonthFirst => NaiveDate::from_ymd_opt(y, a, b),
+            _ => NaiveDate::from_ymd_opt(y, b, a),
+        };
+        (ymd().or_else(dmy)?, c.get(4)?.as_str())
+    } else {
+        return None;
+    };
+    let rest = rest.trim_matches(|c: char| c == ' ' || c == '-' || c == ',');
+    if rest.is_empty() {
+        return Some(date.and_time(NaiveTime::MIN));
+    }
+    ["%H:%M:%S", "%H:%M", "%I:%M %p", "%I:%M:%S %p"]
+        .iter()
+        .find_map(|f| NaiveTime::parse_from_str(rest, f).ok())
+        .map(|t| date.and_time(t))
+}
+
+/// Forms after [`simplify`] (no commas, no weekday, `Sep` for `Sept`); chrono's `%B`
+/// also reads abbreviated month names.
 const DATETIME_FORMATS: &[&str] = &[
     "%Y-%m-%d %H:%M:%S%.f",
     "%Y-%m-%dT%H:%M:%S%.f",
@@ -107,61 +350,32 @@ const DATETIME_FORMATS: &[&str] = &[
     "%Y-%m-%dT%H:%M",
     "%Y/%m/%d %H:%M:%S",
     "%Y/%m/%d %H:%M",
-    "%b %d, %Y, %I:%M %p",
-    "%b %d, %Y %I:%M %p",
-    "%B %d, %Y, %I:%M %p",
-    "%B %d, %Y %I:%M %p",
-    "%b %d, %Y, %H:%M",
-    "%b %d, %Y %H:%M",
-    "%B %d, %Y at %I:%M %p",
-    "%b %d, %Y at %I:%M %p",
-    "%d %b %Y %H:%M:%S",
-    "%d %b %Y %H:%M",
+    "%B %d %Y %I:%M %p",
+    "%B %d %Y %I:%M:%S %p",
+    "%B %d %Y %H:%M:%S",
+    "%B %d %Y %H:%M",
+    "%d %B %Y %I:%M %p",
+    "%d %B %Y %H:%M:%S",
     "%d %B %Y %H:%M",
-    "%a, %d %b %Y %H:%M:%S",
-    "%A, %B %d, %Y %I:%M %p",
 ];
 
-const DATE_FORMATS: &[&str] = &[
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-    "%b %d, %Y",
-    "%B %d, %Y",
-    "%d %b %Y",
-    "%d %B %Y",
-    "%a, %d %b %Y",
-    "%A, %B %d, %Y",
-    "%b %d %Y",
-    "%B %d %Y",
-];
+const DATE_FORMATS: &[&str] = &["%Y-%m-%d", "%Y/%m/%d", "%B %d %Y", "%d %B %Y"];
 
 /// Parses a naive (offset-less) date or date-time.
 fn parse_naive(s: &str) -> Option<NaiveDateTime> {
-    // `Sept` is common on news sites and unknown to strftime.
-    let s = s.replace("Sept ", "Sep ").replace("Sept. ", "Sep ");
-    let s = fix_month_dot(&s);
     for f in DATETIME_FORMATS {
-        if let Ok(n) = NaiveDateTime::parse_from_str(&s, f) {
+        if let Ok(n) = NaiveDateTime::parse_from_str(s, f) {
             return Some(n);
         }
     }
     for f in DATE_FORMATS {
-        if let Ok(d) = NaiveDate::parse_from_str(&s, f) {
+        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
             return Some(d.and_time(NaiveTime::MIN));
         }
     }
     None
 }
 
-/// `Jan. 5, 2024` -> `Jan 5, 2024`.
-fn fix_month_dot(s: &str) -> String {
-    match s.get(..4) {
-        Some(head) if head.ends_with('.') && head[..3].chars().all(|c| c.is_alphabetic()) => {
-            format!("{}{}", &head[..3], &s[4..])
-        }
-        _ => s.to_string(),
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -190,7 +404,10 @@ mod tests {
             ("Jan. 5, 2024", Some("2024-01-05T05:00:00Z")),
             ("2024-01-10T16:05:00Z", Some("2024-01-10T16:05:00Z")),
             ("2024-01-10T16:05:00+02:00", Some("2024-01-10T14:05:00Z")),
-            ("2024-01-10 16:05:00", Some("2024-01-10T21:05:00Z")),
+            // a machine timestamp without an offset is UTC; a bare date is the site's day
+            ("2024-01-10 16:05:00", Some("2024-01-10T16:05:00Z")),
+            ("2021-09-29T23:23:11", Some("2021-09-29T23:23:11Z")),
+            ("2021-09-29 23:23:11.250", Some("2021-09-29T23:23:11Z")),
             ("2024-01-10", Some("2024-01-10T05:00:00Z")),
             (
                 "Wed, 10 Jan 2024 16:05:00 GMT",
@@ -202,6 +419,47 @@ mod tests {
             ),
             ("1704902700", Some("2024-01-10T16:05:00Z")),
             ("1704902700000", Some("2024-01-10T16:05:00Z")),
+            // zones printed as abbreviations or offsets
+            ("October 31, 2018 01:19am EDT", Some("2018-10-31T05:19:00Z")),
+            (
+                "December 13, 2018 07:06pm EST",
+                Some("2018-12-14T00:06:00Z"),
+            ),
+            ("Thu 27 Feb 2025 03.35 GMT", Some("2025-02-27T03:35:00Z")),
+            ("Fri, Jul 11, 2025, 8:35 AM", Some("2025-07-11T12:35:00Z")),
+            (
+                "Fri, Jul 11, 2025, 8:35 AM GMT-3",
+                Some("2025-07-11T11:35:00Z"),
+            ),
+            ("Jul 11, 2025 8:35 UTC+05:30", Some("2025-07-11T03:05:00Z")),
+            ("11 July 2025 14:00 CET", Some("2025-07-11T13:00:00Z")),
+            ("11 July 2025 14:00 BST", Some("2025-07-11T13:00:00Z")),
+            ("Jul 11, 2025, 10:00 a.m. ET", Some("2025-07-11T14:00:00Z")),
+            ("06:41 EDT, 24 June 2013", Some("2013-06-24T10:41:00Z")),
+            (
+                "Published: 06:41 EDT, 24 June 2013",
+                Some("2013-06-24T10:41:00Z"),
+            ),
+            (
+                "First published on Thu 27 Feb 2025 03.35 GMT",
+                Some("2025-02-27T03:35:00Z"),
+            ),
+            (
+                "Updated: Monday, June 24th, 2013",
+                Some("2013-06-24T04:00:00Z"),
+            ),
+            ("28 June, 2013", Some("2013-06-28T04:00:00Z")),
+            ("2024-01-10 16:05 UTC", Some("2024-01-10T16:05:00Z")),
+            // all-numeric dates: dotted and compact day-first, slashes month-first
+            // unless a part is over 12
+            ("11.07.2025", Some("2025-07-11T04:00:00Z")),
+            ("11072025", Some("2025-07-11T04:00:00Z")),
+            ("Fri, 11072025 - 15:28", Some("2025-07-11T19:28:00Z")),
+            ("20250711", Some("2025-07-11T04:00:00Z")),
+            ("07/11/2025", Some("2025-07-11T04:00:00Z")),
+            ("25/12/2024 08:00", Some("2024-12-25T13:00:00Z")),
+            ("12/25/2024, 8:00 PM", Some("2024-12-26T01:00:00Z")),
+            ("31/31/2024", None),
             ("0000-01-01", None),
             ("9999-12-31T00:00:00Z", None),
             ("yesterday", None),
@@ -213,6 +471,25 @@ mod tests {
                 .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
             assert_eq!(got.as_deref(), *want, "input: {input:?}");
         }
+    }
+
+    #[test]
+    fn a_site_order_decides_ambiguous_numeric_dates() {
+        let day = |s| parse_date_in(s, ny(), DateOrder::DayFirst).map(|d| d.date_naive());
+        let month = |s| parse_date_in(s, ny(), DateOrder::MonthFirst).map(|d| d.date_naive());
+        let jul11 = NaiveDate::from_ymd_opt(2025, 7, 11);
+        assert_eq!(day("11/07/2025"), jul11);
+        assert_eq!(month("07/11/2025"), jul11);
+        assert_eq!(month("11072025"), NaiveDate::from_ymd_opt(2025, 11, 7));
+        // an unambiguous date is read the one way it can be
+        assert_eq!(month("25/12/2024"), NaiveDate::from_ymd_opt(2024, 12, 25));
+        assert_eq!(numeric_order("25/12/2024"), Some(DateOrder::DayFirst));
+        assert_eq!(
+            numeric_order("12/25/2024 8:00"),
+            Some(DateOrder::MonthFirst)
+        );
+        assert_eq!(numeric_order("11/07/2025"), None);
+        assert_eq!(numeric_order("Jul 11, 2025"), None);
     }
 
     #[test]

@@ -218,6 +218,13 @@ const LINE_TRIGGERS: &[&str] = &[
     " minutes read",
     "read more:",
     "newsletter",
+    "full bio",
+    "disclaimer",
+    "informational purposes",
+    "investment advice",
+    "financial advice",
+    "solely those of",
+    "necessarily re",
 ];
 
 fn line_triggers() -> &'static aho_corasick::AhoCorasick {
@@ -272,10 +279,51 @@ pub fn is_chrome_line(line: &str) -> bool {
     if line_re.is_match(l) {
         return true;
     }
-    // newsletter promo lines
     let lower = l.to_ascii_lowercase();
+    if is_disclaimer(&lower) || (lower.contains("full bio") && l.len() <= 600) {
+        return true;
+    }
+    // newsletter promo lines: a promo is a line or two, never a briefing that mentions
+    // its own newsletter somewhere in 10 KB of text
+    if l.len() > NEWSLETTER_LINE_MAX {
+        return false;
+    }
     lower.contains("newsletter") && (lower.contains("subscribe") || lower.contains("sign up"))
 }
+
+/// Phrases of a site's legal disclaimer (investment-advice, opinion and liability
+/// notices). A line with two of them, or one starting with `Disclaimer`, is the
+/// disclaimer: one phrase alone occurs in articles (`the SEC called it investment advice`).
+const DISCLAIMER_MARKERS: &[&str] = &[
+    "disclaimer",
+    "informational purposes",
+    "investment advice",
+    "financial advice",
+    "solely those of the author",
+    "do not necessarily reflect",
+    "do not necessarily represent",
+    "highly speculative",
+    "do your own research",
+];
+
+/// Longest line the disclaimer rule drops whole (bytes).
+const DISCLAIMER_LINE_MAX: usize = 1200;
+
+/// True for a disclaimer line (`lower` is the line in ASCII lowercase).
+fn is_disclaimer(lower: &str) -> bool {
+    if lower.len() > DISCLAIMER_LINE_MAX {
+        return false;
+    }
+    lower.starts_with("disclaimer")
+        || DISCLAIMER_MARKERS
+            .iter()
+            .filter(|m| lower.contains(*m))
+            .count()
+            >= 2
+}
+
+/// Longest line the newsletter-promo rule of [`is_chrome_line`] drops whole (bytes).
+const NEWSLETTER_LINE_MAX: usize = 300;
 
 /// True for a `More For You` style header that starts a run of teasers of other articles.
 pub fn is_teaser_header(line: &str) -> bool {
@@ -291,6 +339,14 @@ pub fn is_teaser_header(line: &str) -> bool {
         "most read",
         "latest news",
         "top stories",
+        "content from our partners",
+        "from our partners",
+        "you might also love",
+        "you might also like",
+        "more stories",
+        "more trends",
+        "read next",
+        "trending now",
     ];
     // the longest header, so that a line of prose is not lowercased only to be rejected
     const LONGEST: usize = {
@@ -304,11 +360,17 @@ pub fn is_teaser_header(line: &str) -> bool {
         }
         max
     };
-    let l = line.trim().trim_end_matches(':');
-    if l.len() > LONGEST {
-        return false;
+    let l = line.trim().trim_end_matches(':').trim_end();
+    if l.len() <= LONGEST && HEADERS.contains(&l.to_lowercase().as_str()) {
+        return true;
     }
-    HEADERS.contains(&l.to_lowercase().as_str())
+    // `More trends spotted by Ann Lee :`, `More stories from Chain Daily`
+    const PREFIXES: &[&str] = &["more trends ", "more stories ", "more from "];
+    l.len() <= 60
+        && !l.ends_with(['.', '!', '?'])
+        && PREFIXES
+            .iter()
+            .any(|p| l.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)))
 }
 
 #[cfg(test)]
@@ -418,11 +480,22 @@ mod tests {
             "Sign up for the Morning Crypto newsletter and more",
             "7 min read",
             "12 Minutes Read",
+            "The views expressed in this column are solely those of the author and do not necessarily represent those of Chain Daily.",
+            "Content on this site is for informational purposes only. Read our full disclaimer here.",
+            "Disclaimer: prices are indicative.",
+            "By Ann Lee Full Bio Ann Lee is a markets writer with ten years on the beat.",
         ];
+        let briefing = format!(
+            "{}Sign up here to get this newsletter in your inbox.",
+            "MARKETS SLIDE  |  Stocks fell on Tuesday as traders weighed rates. ".repeat(8)
+        );
         let no = [
             "Portuguese crypto exchange Tagus Markets halted all withdrawals on Saturday.",
             "The newsletter business is booming, analysts said.",
             "Bitcoin mining difficulty rose as miners added 12 min of hashrate.",
+            "The regulator said the tweets amounted to investment advice.",
+            // a long briefing that mentions its newsletter is text, not a promo
+            briefing.as_str(),
         ];
         for l in yes {
             assert!(is_chrome_line(l), "should be chrome: {l}");
@@ -432,6 +505,11 @@ mod tests {
         }
         assert!(is_teaser_header("More For You"));
         assert!(!is_teaser_header("More for you to read"));
+        assert!(is_teaser_header("Content from our partners"));
+        assert!(is_teaser_header("More trends spotted by Ann Lee :"));
+        assert!(!is_teaser_header(
+            "More from the hearing is expected on Monday."
+        ));
         // the longest header passes the length guard, in capitals, padded, with a colon
         assert!(is_teaser_header("  RECOMMENDED FOR YOU:  "));
     }
