@@ -14,27 +14,9 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::parse::{Batch, BatchEnd};
 use super::report::{FileReport, FileStatus};
-use super::writer::Writer;
+use super::writer::{StreamState, Writer};
 use crate::index::manifest::{DocId, FileEntry, PARTIAL_MTIME, PathKey};
 use crate::model::Article;
-
-/// A streamed file being applied.
-#[derive(Default)]
-pub(super) struct StreamState {
-    /// Content hash of every document of the file now in the index (the previous
-    /// version's, then the new ones).
-    hashes: FxHashMap<DocId, u64>,
-    /// Documents of the previous version not met yet in this read.
-    pending: FxHashSet<DocId>,
-    existed: bool,
-    errors: Vec<String>,
-    dup_of: Vec<(PathKey, &'static str)>,
-    /// Records that became articles (new, changed, unchanged or duplicates).
-    articles: usize,
-    added: usize,
-    removed: usize,
-    records: u64,
-}
 
 /// The content hash of a document as it would be stored: every field, the path with
 /// its `#line N` included (a record that moved to another line is rewritten, so that

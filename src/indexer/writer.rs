@@ -2,7 +2,7 @@
 //! (deletions, deduplication, upserts) and commits both together. Owns the order of a
 //! commit (manifest first, then the index commit whose payload names it).
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::{IndexWriter, TantivyDocument, Term};
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -59,6 +59,24 @@ pub(super) fn open_writer(
     Ok(writer)
 }
 
+/// A streamed file being applied (see `stream.rs`, which applies its batches).
+#[derive(Default)]
+pub(super) struct StreamState {
+    /// Content hash of every document of the file now in the index (the previous
+    /// version's, then the new ones).
+    pub(super) hashes: FxHashMap<DocId, u64>,
+    /// Documents of the previous version not met yet in this read.
+    pub(super) pending: FxHashSet<DocId>,
+    pub(super) existed: bool,
+    pub(super) errors: Vec<String>,
+    pub(super) dup_of: Vec<(PathKey, &'static str)>,
+    /// Records that became articles (new, changed, unchanged or duplicates).
+    pub(super) articles: usize,
+    pub(super) added: usize,
+    pub(super) removed: usize,
+    pub(super) records: u64,
+}
+
 /// Dedup keys other than the id: the body's hash, for a body long enough to tell an
 /// article (200+ bytes). Two articles merge only when they are provably the same: the
 /// same id (canonical URL) or the same text. A shared title and day is not proof: two
@@ -95,7 +113,7 @@ pub(super) struct Writer<'a> {
     pub(super) changed: FxHashSet<PathKey>,
     pub(super) summary: &'a mut Summary,
     /// Streamed files whose batches are being applied (see `stream`).
-    pub(super) streams: rustc_hash::FxHashMap<PathKey, super::stream::StreamState>,
+    pub(super) streams: FxHashMap<PathKey, StreamState>,
 }
 
 impl Writer<'_> {

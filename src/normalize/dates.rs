@@ -376,7 +376,6 @@ fn parse_naive(s: &str) -> Option<NaiveDateTime> {
     None
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
