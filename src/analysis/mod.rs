@@ -90,9 +90,9 @@ pub fn near_filter(wanted: &[&str]) -> Vec<Vec<u8>> {
 /// Like [`for_each_token`], for callers that only look for tokens equal to or starting
 /// with one of the texts `filter` was made from ([`near_filter`]): plain ASCII words
 /// that cannot become one of them are skipped without a stem or a table lookup (they
-/// are not reported; other tokens still are). Snippets use it: tokenizing ten bodies
-/// was two thirds of an in-process rare-word search, most of it on words that could
-/// not match.
+/// are not reported; other tokens still are). Snippets use it: tokenizing ten whole
+/// bodies costs about two thirds of an in-process rare-word search, most of it on
+/// words that cannot match.
 pub fn for_each_token_near(text: &str, filter: &[Vec<u8>], mut f: impl FnMut(&str, usize, usize)) {
     tokens(text, Some(filter.to_vec()), |t| {
         f(&t.text, t.offset_from, t.offset_to)
