@@ -144,6 +144,11 @@ pub fn news_terms_at(text: &str) -> Vec<(usize, String)> {
     out
 }
 
+/// Whether the English Snowball stem of the lowercase word `word` is `stem`.
+pub fn stems_to(word: &str, stem: &str) -> bool {
+    QUERY_TOKENIZER.with(|cell| *cell.borrow().stemmer.stem(word) == *stem)
+}
+
 /// One word of a query as the index holds it (see [`news_forms_at`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Form {

@@ -27,12 +27,65 @@ const B: Score = 0.75;
 pub struct Bm25fQuery {
     /// Each term carries its field; weights multiply its frequencies.
     streams: Vec<(Term, Score)>,
+    /// Stems whose other forms' occurrences are taken back out (a negative weight):
+    /// see [`Bm25fQuery::with_variants`].
+    variants: Vec<(Term, Score)>,
 }
 
 impl Bm25fQuery {
     pub fn new(streams: Vec<(Term, Score)>) -> Bm25fQuery {
-        Bm25fQuery { streams }
+        Bm25fQuery {
+            streams,
+            variants: Vec::new(),
+        }
     }
+
+    /// Adds, for each `(stem term, weight)`, every exact form of its field that stems
+    /// to it (`=strings`, `=stringing` for `string`) as a stream of weight `-weight`.
+    ///
+    /// A word that is its own stem (`string`) has no exact form of its own in the
+    /// index, only its other forms do. Its stem stream counts every form, so taking
+    /// the other forms back out leaves `string` at the stem's weight and `strings` at
+    /// the stem's minus `weight`: the exact-form preference the words with an exact
+    /// form get, at query time, without indexing every word twice.
+    pub fn with_variants(mut self, variants: Vec<(Term, Score)>) -> Bm25fQuery {
+        self.variants = variants;
+        self
+    }
+}
+
+/// The exact-form terms of `field` in one segment whose word stems to `stem`, with
+/// their term infos. Exact forms sort after `=` and share the stem's first letters
+/// (English Snowball stems are prefixes of their words, bar a few exceptions such as
+/// `dying`, which are then simply not taken out).
+fn variant_terms(
+    reader: &SegmentReader,
+    stem: &Term,
+) -> tantivy::Result<Vec<tantivy::postings::TermInfo>> {
+    let value = stem.value();
+    let Some(text) = value.as_str() else {
+        return Ok(Vec::new());
+    };
+    // short stems would scan many terms for little (and `=ab` would start many words)
+    if text.chars().count() < 3 {
+        return Ok(Vec::new());
+    }
+    let lo = format!("{}{text}", crate::analysis::EXACT);
+    let mut hi = lo.clone().into_bytes();
+    // every key with the prefix is below the prefix followed by 0xff
+    hi.push(0xff);
+    let inverted = reader.inverted_index(stem.field())?;
+    let mut stream = inverted.terms().range().ge(&lo).lt(&hi).into_stream()?;
+    let mut out = Vec::new();
+    while stream.advance() {
+        let Ok(word) = std::str::from_utf8(&stream.key()[1..]) else {
+            continue;
+        };
+        if word != text && crate::analysis::stems_to(word, text) {
+            out.push(stream.value().clone());
+        }
+    }
+    Ok(out)
 }
 
 impl Query for Bm25fQuery {
@@ -63,7 +116,23 @@ impl Query for Bm25fQuery {
         } else {
             streams.extend(self.streams.iter().map(|(t, w)| (t.clone(), *w, 1.0)));
         }
-        Ok(Box::new(Bm25fWeight { streams, idf }))
+        let variants = self
+            .variants
+            .iter()
+            .map(|(t, w)| {
+                let avg = streams
+                    .iter()
+                    .find(|s| s.0 == *t)
+                    .map(|s| s.2)
+                    .unwrap_or(1.0);
+                (t.clone(), -*w, avg)
+            })
+            .collect();
+        Ok(Box::new(Bm25fWeight {
+            streams,
+            variants,
+            idf,
+        }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
@@ -76,7 +145,29 @@ impl Query for Bm25fQuery {
 struct Bm25fWeight {
     /// (term, weight, average length of the term's field)
     streams: Vec<(Term, Score, Score)>,
+    /// (stem term, negative weight, average length): its other exact forms' streams
+    variants: Vec<(Term, Score, Score)>,
     idf: Score,
+}
+
+fn stream(
+    reader: &SegmentReader,
+    field: tantivy::schema::Field,
+    postings: SegmentPostings,
+    weight: Score,
+    avg: Score,
+) -> tantivy::Result<Stream> {
+    // weight / length normalization, per fieldnorm id
+    let mut per_norm = [0.0; 256];
+    for (id, slot) in per_norm.iter_mut().enumerate() {
+        let len = tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm(id as u8) as Score;
+        *slot = weight / (1.0 - B + B * len / avg);
+    }
+    Ok(Stream {
+        postings,
+        norms: reader.get_fieldnorms_reader(field)?,
+        per_norm: Box::new(per_norm),
+    })
 }
 
 impl Weight for Bm25fWeight {
@@ -90,17 +181,16 @@ impl Weight for Bm25fWeight {
             else {
                 continue;
             };
-            // weight / length normalization, per fieldnorm id
-            let mut per_norm = [0.0; 256];
-            for (id, slot) in per_norm.iter_mut().enumerate() {
-                let len = tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm(id as u8) as Score;
-                *slot = weight / (1.0 - B + B * len / avg);
+            streams.push(stream(reader, field, postings, *weight, *avg)?);
+        }
+        for (stem, weight, avg) in &self.variants {
+            let field = stem.field();
+            let inverted = reader.inverted_index(field)?;
+            for info in variant_terms(reader, stem)? {
+                let postings =
+                    inverted.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+                streams.push(stream(reader, field, postings, *weight, *avg)?);
             }
-            streams.push(Stream {
-                postings,
-                norms: reader.get_fieldnorms_reader(field)?,
-                per_norm: Box::new(per_norm),
-            });
         }
         let mut s = Bm25fScorer {
             streams,
@@ -192,6 +282,9 @@ impl Scorer for Bm25fScorer {
                 tf += s.postings.term_freq() as Score * s.per_norm[id as usize];
             }
         }
+        // other forms are only taken out of their own stem's occurrences, but an
+        // acronym's exact form (`=fees` of `FEES`) has no stem beneath it
+        let tf = tf.max(0.0);
         self.scale * tf / (tf + K1)
     }
 }
