@@ -8,8 +8,9 @@
 //! Here a document's pseudo-frequency is
 //! `tf' = Σ weight_s · tf_s / (1 − b + b · len_f(s) / avg_len_f(s))` and its score
 //! `idf · tf' · (k1 + 1) / (tf' + k1)`, as in Robertson and Zaragoza's BM25F (with
-//! per-field `b`, here one `b` for all). `idf` uses the largest document frequency of
-//! the streams (a lower bound of the documents holding the word in any field).
+//! per-field `b`, here one `b` for all). `idf` uses the document frequency of the word's
+//! exact form when it has one (the word as typed), else the largest of the streams (a
+//! lower bound of the documents holding the word in any field).
 //!
 //! The scorer is a plain union of the streams' postings: it has no block-max data, so
 //! tantivy's pruning scores every match of it (see `search::collect`).
@@ -52,6 +53,13 @@ impl Bm25fQuery {
         self.variants = variants;
         self
     }
+}
+
+/// Whether a term is an exact form (`=moves`).
+fn is_exact(t: &Term) -> bool {
+    t.value()
+        .as_str()
+        .is_some_and(|s| s.starts_with(crate::analysis::EXACT))
 }
 
 /// The exact-form terms of `field` in one segment whose word stems to `stem`, with
@@ -98,9 +106,20 @@ impl Query for Bm25fQuery {
         } = scoring
         {
             let n = stats.total_num_docs()?;
+            // the word as typed: its exact form's document frequency when it has one
+            // (`investing` is rarer than the stem `invest`, and that rarity is what the
+            // query asks for), else the largest of its streams'
             let mut df = 0;
+            let mut exact_df = 0;
             for (t, _) in &self.streams {
-                df = df.max(stats.doc_freq(t)?);
+                let f = stats.doc_freq(t)?;
+                df = df.max(f);
+                if is_exact(t) {
+                    exact_df = exact_df.max(f);
+                }
+            }
+            if exact_df > 0 {
+                df = exact_df;
             }
             let df = df.min(n);
             idf = (1.0 + ((n - df) as Score + 0.5) / (df as Score + 0.5)).ln();

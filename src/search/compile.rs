@@ -298,7 +298,13 @@ struct Compiler<'a> {
 /// written scores as if it had it `1 + EXACT_WEIGHT` times as often as a document with
 /// only another form of it (`moves` for a `move` query). A word whose term is its exact
 /// form (`spot`, a coin) counts every occurrence as exact.
-const EXACT_WEIGHT: f32 = 3.0;
+///
+/// 20 rather than round 1's 3: a stem-only occurrence is weak evidence for the word
+/// as typed (`investments` for `investing`), and at 3 two or three of them in a short
+/// body still outranked the article with every word as written (docs/RELEVANCE.md,
+/// round 2). Stem-only matches still match, so a word in another number or tense
+/// still finds its article.
+const EXACT_WEIGHT: f32 = 20.0;
 
 /// The scope and the one word of a plain word: no prefix, no fuzziness, and text that
 /// analyzes to exactly one term (not a stop word, not a multi-term phrase).
