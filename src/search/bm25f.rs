@@ -135,9 +135,12 @@ impl Query for Bm25fQuery {
         } else {
             streams.extend(self.streams.iter().map(|(t, w)| (t.clone(), *w, 1.0)));
         }
+        // taking other forms out only changes scores: without scoring, none are read
+        let scoring_on = matches!(scoring, EnableScoring::Enabled { .. });
         let variants = self
             .variants
             .iter()
+            .filter(|_| scoring_on)
             .map(|(t, w)| {
                 let avg = streams
                     .iter()
@@ -202,17 +205,19 @@ impl Weight for Bm25fWeight {
             };
             streams.push(stream(reader, field, postings, *weight, *avg)?);
         }
+        let mut variants = Vec::new();
         for (stem, weight, avg) in &self.variants {
             let field = stem.field();
             let inverted = reader.inverted_index(field)?;
             for info in variant_terms(reader, stem)? {
                 let postings =
                     inverted.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-                streams.push(stream(reader, field, postings, *weight, *avg)?);
+                variants.push(stream(reader, field, postings, *weight, *avg)?);
             }
         }
         let mut s = Bm25fScorer {
             streams,
+            variants,
             doc: TERMINATED,
             scale: self.idf * boost * (K1 + 1.0),
         };
@@ -238,7 +243,12 @@ struct Stream {
 }
 
 struct Bm25fScorer {
+    /// The streams a document matches by.
     streams: Vec<Stream>,
+    /// Negative-weight streams (other forms of a word that is its own stem): read only
+    /// to score a document the streams matched, never matching one themselves (a
+    /// document with only `=fees`, from `FEES`, is not a match of `fee`).
+    variants: Vec<Stream>,
     doc: DocId,
     /// idf · boost · (k1 + 1)
     scale: Score,
@@ -299,6 +309,15 @@ impl Scorer for Bm25fScorer {
             if s.postings.doc() == doc {
                 let id = s.norms.fieldnorm_id(doc);
                 tf += s.postings.term_freq() as Score * s.per_norm[id as usize];
+            }
+        }
+        for v in &mut self.variants {
+            if v.postings.doc() < doc {
+                v.postings.seek(doc);
+            }
+            if v.postings.doc() == doc {
+                let id = v.norms.fieldnorm_id(doc);
+                tf += v.postings.term_freq() as Score * v.per_norm[id as usize];
             }
         }
         // other forms are only taken out of their own stem's occurrences, but an
