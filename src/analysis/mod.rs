@@ -144,6 +144,51 @@ pub fn news_terms_at(text: &str) -> Vec<(usize, String)> {
     out
 }
 
+/// Whether the English Snowball stem of the lowercase word `word` is `stem`.
+pub fn stems_to(word: &str, stem: &str) -> bool {
+    QUERY_TOKENIZER.with(|cell| *cell.borrow().stemmer.stem(word) == *stem)
+}
+
+/// A query's dotted acronyms typed in lowercase or without the last dot (`u.s`, `n.y.`,
+/// `U.S`) written as articles write them (`U.S.`), so that they analyze to the one
+/// acronym term (`us`) instead of single letters. Only whole whitespace-separated words
+/// of single letters joined by dots qualify.
+fn dotted_acronyms_as_written(text: &str) -> std::borrow::Cow<'_, str> {
+    fn dotted(w: &str) -> bool {
+        let b = w.as_bytes();
+        let core = b.strip_suffix(b".").unwrap_or(b);
+        core.len() >= 3
+            && core.iter().enumerate().all(|(i, c)| {
+                if i % 2 == 0 {
+                    c.is_ascii_alphabetic()
+                } else {
+                    *c == b'.'
+                }
+            })
+            && core.len() % 2 == 1
+    }
+    if !text.split_whitespace().any(dotted) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 2);
+    let mut rest = text;
+    while !rest.is_empty() {
+        let ws = rest.len() - rest.trim_start().len();
+        out.push_str(&rest[..ws]);
+        rest = &rest[ws..];
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let w = &rest[..end];
+        if dotted(w) {
+            out.push_str(&w.trim_end_matches('.').to_ascii_uppercase());
+            out.push('.');
+        } else {
+            out.push_str(w);
+        }
+        rest = &rest[end..];
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// One word of a query as the index holds it (see [`news_forms_at`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Form {
@@ -160,6 +205,7 @@ pub struct Form {
 /// The words of `text` with their terms and exact forms, stop words included (with
 /// only an exact form), positions relative to the first word.
 pub fn news_forms_at(text: &str) -> Vec<Form> {
+    let text = &*dotted_acronyms_as_written(text);
     let mut out: Vec<Form> = Vec::new();
     let mut first = None;
     let mut last = None;
@@ -258,6 +304,27 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(&news_terms(input), want, "input: {input:?}");
         }
+    }
+
+    #[test]
+    fn dotted_acronyms_in_queries_are_one_term() {
+        for q in ["u.s", "U.S", "u.s.", "U.S."] {
+            let t: Vec<_> = super::news_forms_at(q)
+                .into_iter()
+                .filter_map(|f| f.term)
+                .collect();
+            assert_eq!(t, ["us"], "query {q:?}");
+        }
+        let t: Vec<_> = super::news_forms_at("n.y regulators")
+            .into_iter()
+            .filter_map(|f| f.term)
+            .collect();
+        assert_eq!(t, ["ny", "regul"]);
+        // not single letters joined by dots: left alone
+        assert_eq!(
+            super::dotted_acronyms_as_written("3.5 e.on x."),
+            "3.5 e.on x."
+        );
     }
 
     #[test]

@@ -298,7 +298,13 @@ struct Compiler<'a> {
 /// written scores as if it had it `1 + EXACT_WEIGHT` times as often as a document with
 /// only another form of it (`moves` for a `move` query). A word whose term is its exact
 /// form (`spot`, a coin) counts every occurrence as exact.
-const EXACT_WEIGHT: f32 = 3.0;
+///
+/// 20 rather than round 1's 3: a stem-only occurrence is weak evidence for the word
+/// as typed (`investments` for `investing`), and at 3 two or three of them in a short
+/// body still outranked the article with every word as written (docs/RELEVANCE.md,
+/// round 2). Stem-only matches still match, so a word in another number or tense
+/// still finds its article.
+const EXACT_WEIGHT: f32 = 20.0;
 
 /// The scope and the one word of a plain word: no prefix, no fuzziness, and text that
 /// analyzes to exactly one term (not a stop word, not a multi-term phrase).
@@ -317,6 +323,11 @@ fn single_term(node: &Node) -> Option<(Scope, Form)> {
     }
 }
 
+/// Whether a word that is its own stem (`string`, `miner`) prefers its exact form like
+/// the others do: its other forms (`=strings`) are taken out of its stem's count with
+/// the exact weight (see [`Bm25fQuery::with_variants`]). Only with [`BM25F`].
+const OWN_STEM_EXACT: bool = true;
+
 /// Whether a word is scored with BM25F over its fields and forms (else with a sum of
 /// per-field, per-form BM25 scores).
 const BM25F: bool = true;
@@ -327,6 +338,7 @@ const BM25F: bool = true;
 fn word_parts(fields: &[(Field, f32)], w: &Form) -> Vec<(TOccur, Box<dyn TQuery>)> {
     if BM25F {
         let mut streams = Vec::new();
+        let mut variants = Vec::new();
         for &(field, boost) in fields {
             let mut push = |text: &str, weight: f32| {
                 streams.push((Term::from_field_text(field, text), boost * weight));
@@ -336,7 +348,13 @@ fn word_parts(fields: &[(Field, f32)], w: &Form) -> Vec<(TOccur, Box<dyn TQuery>
                     push(t, 1.0);
                     push(e, EXACT_WEIGHT);
                 }
-                (Some(t), None) => push(t, 1.0 + EXACT_WEIGHT),
+                (Some(t), None) => {
+                    push(t, 1.0 + EXACT_WEIGHT);
+                    // the word is its own stem: its other forms count as stem-only
+                    if OWN_STEM_EXACT {
+                        variants.push((Term::from_field_text(field, t), boost * EXACT_WEIGHT));
+                    }
+                }
                 (None, Some(e)) => push(e, 1.0 + EXACT_WEIGHT),
                 (None, None) => {}
             }
@@ -344,7 +362,10 @@ fn word_parts(fields: &[(Field, f32)], w: &Form) -> Vec<(TOccur, Box<dyn TQuery>
         if streams.is_empty() {
             return Vec::new();
         }
-        return vec![(TOccur::Should, Box::new(Bm25fQuery::new(streams)))];
+        return vec![(
+            TOccur::Should,
+            Box::new(Bm25fQuery::new(streams).with_variants(variants)),
+        )];
     }
     let mut out: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
     let mut push = |field: Field, text: &str, boost: f32| {
