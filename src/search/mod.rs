@@ -6,7 +6,7 @@
 //!
 //! Ranking rule for implicit AND: documents that contain *every* plain clause form the
 //! first tier; documents that contain only some of them follow in a second tier. Inside
-//! a tier, BM25 over title (×3), dek (×1.5) and body (×1) plus a phrase-proximity bonus
+//! a tier, BM25F over title (×1.5), dek (×1.5) and body (×1) plus a phrase-proximity bonus
 //! when the words occur close together in the title or dek orders results; ties break by publication date
 //! (newest first) then id. `+term` is required in both tiers, `-term` excluded from both,
 //! and date, tag and source filters (flags or `published:` in the query) are hard
@@ -103,12 +103,6 @@ pub struct Engine {
     generic: bool,
 }
 
-/// The share of the schema's title boost (3) that ranking uses. Inside BM25F a title
-/// occurrence already saturates its word (a 9-word title against a 500-word body), and
-/// the proximity bonus rewards the words together in the title on top; at the full
-/// boost one query word in the title outranked an article with every word in its body.
-const TITLE_RANKING_SCALE: f32 = 0.5;
-
 impl Engine {
     /// Opens an index for searching.
     pub fn open(dir: &std::path::Path) -> Result<Engine> {
@@ -149,7 +143,7 @@ impl Engine {
         let boost = |name: &str| spec.field(name).and_then(|f| f.boost).unwrap_or(1.0);
         let f = opened.fields;
         let boosts = [
-            (f.title, boost("title") * TITLE_RANKING_SCALE),
+            (f.title, boost("title")),
             (f.dek, boost("dek")),
             (f.body, boost("body")),
         ];
