@@ -17,10 +17,14 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+mod title;
+
 use super::header::{Line, date_re, is_byline, is_dateline};
 use crate::model::RawArticle;
 use crate::text::boilerplate::{is_chrome_line, is_teaser_header, strip_inline};
 use crate::text::lists::{Entities, split_tags};
+pub(crate) use title::title_from_line;
+use title::{split_title_dek_glued, split_title_dek_spaced};
 
 /// Which of the three shapes a dump has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,46 +118,6 @@ const CAMEL_NAMES: &[&str] = &[
     "NYDIG",
     "BitVM",
     "BlackRock's",
-];
-
-/// Words that stay lowercase inside a title-case headline.
-const SMALL_WORDS: &[&str] = &[
-    "a", "an", "the", "and", "or", "but", "nor", "of", "for", "in", "on", "at", "to", "by", "as",
-    "vs", "vs.", "via", "with", "from", "into", "over", "per", "up", "off", "out", "is", "are",
-    "its", "than", "after", "amid", "on", "be", "if", "so", "yet",
-];
-
-/// Words that often open the dek sentence.
-const DEK_STARTERS: &[&str] = &[
-    "The",
-    "A",
-    "An",
-    "This",
-    "That",
-    "These",
-    "Its",
-    "It",
-    "In",
-    "On",
-    "After",
-    "With",
-    "Some",
-    "One",
-    "Two",
-    "Three",
-    "Four",
-    "Five",
-    "Several",
-    "Crypto",
-    "Investors",
-    "Traders",
-    "Analysts",
-    "Regulators",
-    "Lawmakers",
-    "Prices",
-    "While",
-    "As",
-    "For",
 ];
 
 fn re(cell: &'static OnceLock<Regex>, pat: &str) -> &'static Regex {
@@ -410,58 +374,6 @@ fn join_date_labels(lines: &mut Vec<String>) {
     }
 }
 
-/// The title a header line holds, or `None` when the line is no title: a sentence of
-/// the body (a long line, or one ending in a period with many words). A title printed
-/// twice in a row (`TitleTitle`) is kept once, and a ` | Site` suffix is dropped.
-pub(crate) fn title_from_line(line: &str) -> Option<String> {
-    let line = line.trim();
-    let words = line.split_whitespace().count();
-    if line.is_empty()
-        || line.len() > 250
-        || words > 30
-        || (words > 14 && line.ends_with(['.', '!', '?']))
-    {
-        return None;
-    }
-    let line = undouble(line);
-    Some(strip_site_suffix(line).to_string())
-}
-
-/// `TitleTitle` or `Title Title` → `Title`.
-fn undouble(s: &str) -> &str {
-    let n = s.len();
-    for half in [n / 2, (n.saturating_sub(1)) / 2] {
-        if half >= 10
-            && s.is_char_boundary(half)
-            && let Some(rest) = s.get(half..)
-        {
-            let rest = rest.trim_start();
-            if rest == &s[..half] {
-                return &s[..half];
-            }
-        }
-    }
-    s
-}
-
-/// Drops a ` | Site Name` or ` - Site Name` suffix (at most four words, after a title of
-/// at least three).
-fn strip_site_suffix(s: &str) -> &str {
-    for sep in [" | ", " – ", " — ", " - "] {
-        if let Some(at) = s.rfind(sep) {
-            let (head, tail) = (&s[..at], &s[at + sep.len()..]);
-            let tail_words = tail.split_whitespace().count();
-            let site_like = tail_words <= 4
-                && tail.chars().next().is_some_and(|c| c.is_uppercase())
-                && !tail.ends_with(['.', '?', '!']);
-            if site_like && head.split_whitespace().count() >= 3 {
-                return head.trim_end();
-            }
-        }
-    }
-    s
-}
-
 // ---------------------------------------------------------------- one line / glued
 
 fn parse_single(text: &str, glued: bool) -> RawArticle {
@@ -634,79 +546,8 @@ fn strip_menu(prefix: &str) -> String {
     ticker.replace(prefix.trim(), "").trim().to_string()
 }
 
-fn is_small(w: &str) -> bool {
-    SMALL_WORDS.contains(&w.to_lowercase().as_str())
-}
-
-fn is_cap(w: &str) -> bool {
-    w.chars().next().is_some_and(|c| {
-        c.is_uppercase() || c.is_ascii_digit() || c == '$' || c == '"' || c == '‘' || c == '“'
-    })
-}
-
-/// Title/dek boundary in spaced text: the dek is the first sentence-case run.
-fn split_title_dek_spaced(head: &str) -> (String, Option<String>) {
-    let words: Vec<&str> = head.split(' ').filter(|w| !w.is_empty()).collect();
-    if words.len() < 4 {
-        return (head.trim().to_string(), None);
-    }
-    let content_after_first: Vec<&str> = words[1..words.len().min(6)]
-        .iter()
-        .copied()
-        .filter(|w| !is_small(w) && w.chars().any(char::is_lowercase))
-        .collect();
-    let caps = content_after_first.iter().filter(|w| is_cap(w)).count();
-    let title_case = caps * 2 >= content_after_first.len().max(1);
-    let mut boundary = None;
-    if title_case {
-        // first lowercase content word after the second word
-        if let Some(j) = (2..words.len()).find(|&j| !is_cap(words[j]) && !is_small(words[j])) {
-            let mut i = j - 1;
-            if !is_cap(words[i]) {
-                i = j;
-            }
-            while i > 1 && is_cap(words[i - 1]) && is_small(words[i - 1]) {
-                i -= 1;
-            }
-            if i >= 1 && i < words.len() {
-                boundary = Some(i);
-            }
-        }
-    } else {
-        let cands: Vec<usize> = (2..words.len().saturating_sub(1))
-            .filter(|&i| {
-                is_cap(words[i])
-                    && !words[i].chars().all(|c| !c.is_lowercase())
-                    && !is_cap(words[i - 1])
-                    && !words[i - 1].ends_with([',', ':', ';'])
-            })
-            .collect();
-        boundary = cands
-            .iter()
-            .copied()
-            .find(|&i| DEK_STARTERS.contains(&words[i]))
-            .or(cands.first().copied());
-    }
-    match boundary {
-        Some(b) => (words[..b].join(" "), Some(words[b..].join(" "))),
-        None => (head.trim().to_string(), None),
-    }
-}
-
-/// Title/dek boundary in glued text: the first lowercase letter or punctuation running
-/// straight into a capital that is not inside a known camel-case name.
-fn split_title_dek_glued(head: &str) -> (String, Option<String>) {
-    match glue_points(head).first() {
-        Some(&i) => (
-            head[..i].trim().to_string(),
-            Some(head[i..].trim().to_string()),
-        ),
-        None => (head.trim().to_string(), None),
-    }
-}
-
 /// Byte offsets where two glued text nodes meet.
-fn glue_points(s: &str) -> Vec<usize> {
+pub(super) fn glue_points(s: &str) -> Vec<usize> {
     let b = s.as_bytes();
     let mut out = Vec::new();
     for i in 1..b.len() {
@@ -779,9 +620,9 @@ fn clean_body(body: &str, glued: bool) -> String {
 mod tests {
     use super::*;
 
-    const MULTI: &str = include_str!("../../tests/fixtures/pagedump/multiline-lisbon.txt");
-    const ONELINE: &str = include_str!("../../tests/fixtures/pagedump/oneline-stablecoin.txt");
-    const GLUED: &str = include_str!("../../tests/fixtures/pagedump/glued-mixer.txt");
+    const MULTI: &str = include_str!("../../../tests/fixtures/pagedump/multiline-lisbon.txt");
+    const ONELINE: &str = include_str!("../../../tests/fixtures/pagedump/oneline-stablecoin.txt");
+    const GLUED: &str = include_str!("../../../tests/fixtures/pagedump/glued-mixer.txt");
 
     #[test]
     fn shapes_are_detected() {
