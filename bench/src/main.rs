@@ -510,14 +510,9 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
     }
 }
 
+/// Total bytes of the files under a folder (the same count `coindex stats` reports).
 fn dir_bytes(p: &Path) -> u64 {
-    walkdir::WalkDir::new(p)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.metadata().ok())
-        .filter(|m| m.is_file())
-        .map(|m| m.len())
-        .sum()
+    coindex::index::size_on_disk(p)
 }
 
 fn coindex_bin() -> PathBuf {

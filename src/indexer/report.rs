@@ -59,6 +59,26 @@ pub struct Summary {
     every_file: bool,
 }
 
+impl FileReport {
+    /// A file's report line with no duplicates or bad records (yet).
+    pub(super) fn new(
+        path: String,
+        status: FileStatus,
+        documents: usize,
+        reason: Option<String>,
+    ) -> FileReport {
+        FileReport {
+            path,
+            status,
+            documents,
+            reason,
+            duplicate_of: vec![],
+            duplicate_reasons: vec![],
+            record_errors: vec![],
+        }
+    }
+}
+
 impl Summary {
     /// An empty summary; `every_file` keeps a report line for every file.
     pub(super) fn new(every_file: bool) -> Summary {

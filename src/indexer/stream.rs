@@ -181,15 +181,12 @@ impl Writer<'_> {
             entry.extra.set_skipped(reason.clone());
             self.summary.skipped += 1;
             self.manifest.files.insert(key.clone(), entry);
-            self.summary.report(FileReport {
-                path: key.to_string(),
-                status: FileStatus::Skipped,
-                documents: 0,
-                reason: Some(reason),
-                duplicate_of: vec![],
-                duplicate_reasons: vec![],
-                record_errors: vec![],
-            });
+            self.summary.report(FileReport::new(
+                key.to_string(),
+                FileStatus::Skipped,
+                0,
+                Some(reason),
+            ));
             return;
         } else if entry.docs.is_empty() && !st.dup_of.is_empty() {
             self.summary.duplicate += 1;
@@ -225,15 +222,12 @@ impl Writer<'_> {
         self.summary.documents_indexed += st.added;
         self.summary.documents_removed += st.removed;
         self.summary.skipped += 1;
-        self.summary.report(FileReport {
-            path: key.to_string(),
-            status: FileStatus::Skipped,
-            documents: st.added,
-            reason: Some(reason),
-            duplicate_of: vec![],
-            duplicate_reasons: vec![],
-            record_errors: vec![],
-        });
+        self.summary.report(FileReport::new(
+            key.to_string(),
+            FileStatus::Skipped,
+            st.added,
+            Some(reason),
+        ));
     }
 
     /// Files whose stream did not end in this run (Ctrl-C): left partial.

@@ -141,15 +141,12 @@ impl Writer<'_> {
                 self.changed.insert(p.key.clone());
             }
             self.summary.unchanged += 1;
-            self.summary.report(FileReport {
-                path: p.key.to_string(),
-                status: FileStatus::Unchanged,
-                documents: previous.map(|e| e.docs.len()).unwrap_or(0),
-                reason: None,
-                duplicate_of: vec![],
-                duplicate_reasons: vec![],
-                record_errors: vec![],
-            });
+            self.summary.report(FileReport::new(
+                p.key.to_string(),
+                FileStatus::Unchanged,
+                previous.map(|e| e.docs.len()).unwrap_or(0),
+                None,
+            ));
             return;
         }
         // the old version of the file goes away first
@@ -169,15 +166,12 @@ impl Writer<'_> {
                 entry.extra.set_skipped(reason.clone());
                 self.insert_entry(p.key.clone(), entry);
                 self.summary.skipped += 1;
-                self.summary.report(FileReport {
-                    path: p.key.to_string(),
-                    status: FileStatus::Skipped,
-                    documents: 0,
-                    reason: Some(reason),
-                    duplicate_of: vec![],
-                    duplicate_reasons: vec![],
-                    record_errors: vec![],
-                });
+                self.summary.report(FileReport::new(
+                    p.key.to_string(),
+                    FileStatus::Skipped,
+                    0,
+                    Some(reason),
+                ));
                 return;
             }
         };
@@ -349,15 +343,12 @@ impl Writer<'_> {
                 let n = self.drop_docs(&entry);
                 self.summary.documents_removed += n;
                 self.summary.removed += 1;
-                self.summary.report(FileReport {
-                    path: key.to_string(),
-                    status: FileStatus::Removed,
-                    documents: n,
-                    reason: None,
-                    duplicate_of: vec![],
-                    duplicate_reasons: vec![],
-                    record_errors: vec![],
-                });
+                self.summary.report(FileReport::new(
+                    key.to_string(),
+                    FileStatus::Removed,
+                    n,
+                    None,
+                ));
             }
         }
     }
@@ -366,15 +357,12 @@ impl Writer<'_> {
     pub(super) fn report_walk_problems(&mut self, problems: Vec<WalkProblem>) {
         for p in problems {
             self.summary.skipped += 1;
-            self.summary.report(FileReport {
-                path: path_key(&p.path),
-                status: FileStatus::Skipped,
-                documents: 0,
-                reason: Some(p.reason),
-                duplicate_of: vec![],
-                duplicate_reasons: vec![],
-                record_errors: vec![],
-            });
+            self.summary.report(FileReport::new(
+                path_key(&p.path),
+                FileStatus::Skipped,
+                0,
+                Some(p.reason),
+            ));
         }
     }
 
