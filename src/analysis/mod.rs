@@ -27,7 +27,7 @@ use tantivy::tokenizer::{
 use coins::CoinTable;
 #[cfg(test)]
 use term_cache::word_key;
-pub use tokenizer::{EXACT, INDEX_STOP_WORDS, NewsTokenStream, NewsTokenizer, STOP_WORDS};
+pub use tokenizer::{EXACT, NewsTokenStream, NewsTokenizer, STOP_WORDS};
 
 /// Registers the analyzers named in `index_schema/` on an index's tokenizer manager.
 pub fn register(manager: &TokenizerManager) {

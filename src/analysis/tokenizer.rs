@@ -28,9 +28,6 @@ pub struct NewsTokenizer {
 /// term starts with it: the tokenizer's terms are letters, digits and `.`.
 pub const EXACT: char = '=';
 
-/// Whether stop words are indexed (in their exact form only, see [`EXACT`]).
-pub const INDEX_STOP_WORDS: bool = true;
-
 /// All-caps words of at most this many letters are acronyms (`SEC`, `ETF`, `CBDC`):
 /// kept unstemmed. Longer ones (`WEBSITE` in a shouted headline) are stemmed like any
 /// word, so that `website` finds them.
@@ -274,17 +271,12 @@ impl NewsTokenStream<'_> {
         self.pending = true;
     }
 
-    /// Emits the exact form of a stop word `raw` as the current token; false when stop
-    /// words are not indexed.
-    fn stop_token(&mut self, raw: &str) -> bool {
-        if !INDEX_STOP_WORDS {
-            return false;
-        }
+    /// Emits the exact form of a stop word `raw` as the current token.
+    fn stop_token(&mut self, raw: &str) {
         self.token.text.clear();
         self.token.text.push(EXACT);
         self.token.text.push_str(raw);
         self.token.text.make_ascii_lowercase();
-        true
     }
 
     /// With a filter set, moves past the plain words ahead that it rules out (see
@@ -407,10 +399,8 @@ impl TokenStream for NewsTokenStream<'_> {
                     }
                     // a stop word: it keeps its position (phrases still line up) and
                     // is indexed only in its exact form
-                    if self.stop_token(raw) {
-                        return true;
-                    }
-                    continue;
+                    self.stop_token(raw);
+                    return true;
                 }
                 let term = self.plain_term(raw);
                 if let Some(k) = key {
@@ -418,10 +408,8 @@ impl TokenStream for NewsTokenStream<'_> {
                         .short_insert(k, CachedTerm::new(term.as_ref().map(|(t, e)| (&**t, *e))));
                 }
                 let Some((t, exact)) = term else {
-                    if self.stop_token(raw) {
-                        return true;
-                    }
-                    continue;
+                    self.stop_token(raw);
+                    return true;
                 };
                 self.token.text.clear();
                 self.token.text.push_str(&t);

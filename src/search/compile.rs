@@ -56,9 +56,7 @@ impl Engine {
     pub fn compile(&self, q: &str, filters: &Filters, fuzzy: bool, tz: Tz) -> Result<Compiled> {
         match self.compile_with(q, filters, fuzzy, tz, false) {
             // a query of stop words only (`the`, `to be or`): search them as written
-            Err(Error::Query { pos: 0, .. }) if crate::analysis::INDEX_STOP_WORDS => {
-                self.compile_with(q, filters, fuzzy, tz, true)
-            }
+            Err(Error::Query { pos: 0, .. }) => self.compile_with(q, filters, fuzzy, tz, true),
             r => r,
         }
     }
@@ -323,73 +321,39 @@ fn single_term(node: &Node) -> Option<(Scope, Form)> {
     }
 }
 
-/// Whether a word that is its own stem (`string`, `miner`) prefers its exact form like
-/// the others do: its other forms (`=strings`) are taken out of its stem's count with
-/// the exact weight (see [`Bm25fQuery::with_variants`]). Only with [`BM25F`].
-const OWN_STEM_EXACT: bool = true;
-
-/// Whether a word is scored with BM25F over its fields and forms (else with a sum of
-/// per-field, per-form BM25 scores).
-const BM25F: bool = true;
-
 /// The scored clauses of one word over `fields`, summed by the caller's OR: one BM25F
 /// query over its term and its exact form (with [`EXACT_WEIGHT`]) in every field, each
 /// weighted by the field's boost.
 fn word_parts(fields: &[(Field, f32)], w: &Form) -> Vec<(TOccur, Box<dyn TQuery>)> {
-    if BM25F {
-        let mut streams = Vec::new();
-        let mut variants = Vec::new();
-        for &(field, boost) in fields {
-            let mut push = |text: &str, weight: f32| {
-                streams.push((Term::from_field_text(field, text), boost * weight));
-            };
-            match (&w.term, &w.exact) {
-                (Some(t), Some(e)) => {
-                    push(t, 1.0);
-                    push(e, EXACT_WEIGHT);
-                }
-                (Some(t), None) => {
-                    push(t, 1.0 + EXACT_WEIGHT);
-                    // the word is its own stem: its other forms count as stem-only
-                    if OWN_STEM_EXACT {
-                        variants.push((Term::from_field_text(field, t), boost * EXACT_WEIGHT));
-                    }
-                }
-                (None, Some(e)) => push(e, 1.0 + EXACT_WEIGHT),
-                (None, None) => {}
-            }
-        }
-        if streams.is_empty() {
-            return Vec::new();
-        }
-        return vec![(
-            TOccur::Should,
-            Box::new(Bm25fQuery::new(streams).with_variants(variants)),
-        )];
-    }
-    let mut out: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
-    let mut push = |field: Field, text: &str, boost: f32| {
-        let t = TermQuery::new(
-            Term::from_field_text(field, text),
-            IndexRecordOption::WithFreqs,
-        );
-        out.push((
-            TOccur::Should,
-            Box::new(BoostQuery::new(Box::new(t), boost)),
-        ));
-    };
+    let mut streams = Vec::new();
+    let mut variants = Vec::new();
     for &(field, boost) in fields {
+        let mut push = |text: &str, weight: f32| {
+            streams.push((Term::from_field_text(field, text), boost * weight));
+        };
         match (&w.term, &w.exact) {
             (Some(t), Some(e)) => {
-                push(field, t, boost);
-                push(field, e, boost * EXACT_WEIGHT);
+                push(t, 1.0);
+                push(e, EXACT_WEIGHT);
             }
-            (Some(t), None) => push(field, t, boost * (1.0 + EXACT_WEIGHT)),
-            (None, Some(e)) => push(field, e, boost * (1.0 + EXACT_WEIGHT)),
+            (Some(t), None) => {
+                push(t, 1.0 + EXACT_WEIGHT);
+                // A word that is its own stem (`string`, `miner`) prefers its exact form
+                // like the others do: its other forms (`=strings`) are taken out of its
+                // stem's count with the exact weight (see `Bm25fQuery::with_variants`).
+                variants.push((Term::from_field_text(field, t), boost * EXACT_WEIGHT));
+            }
+            (None, Some(e)) => push(e, 1.0 + EXACT_WEIGHT),
             (None, None) => {}
         }
     }
-    out
+    if streams.is_empty() {
+        return Vec::new();
+    }
+    vec![(
+        TOccur::Should,
+        Box::new(Bm25fQuery::new(streams).with_variants(variants)),
+    )]
 }
 
 fn is_hex_prefix(w: &str) -> bool {
