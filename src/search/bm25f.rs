@@ -24,9 +24,6 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
 const K1: Score = 1.2;
 
-/// Whether a query without scoring matches through a plain union of its streams' term
-/// queries (the same documents) rather than through [`Bm25fScorer`].
-const MATCH_AS_TERM_UNION: bool = true;
 const B: Score = 0.75;
 
 /// One word as weighted (field, term) streams, scored with BM25F.
@@ -104,7 +101,7 @@ fn variant_terms(
 
 impl Query for Bm25fQuery {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        if !scoring.is_scoring_enabled() && MATCH_AS_TERM_UNION {
+        if !scoring.is_scoring_enabled() {
             // without scores a document matches when a stream has it: tantivy's union
             // of term postings finds the same documents faster than this scorer's
             // merge (a count of the second tier, a date-ordered search)
