@@ -6,8 +6,8 @@
 //!
 //! Ranking rule for implicit AND: documents that contain *every* plain clause form the
 //! first tier; documents that contain only some of them follow in a second tier. Inside
-//! a tier, BM25F over title (×1.5), dek (×1.5) and body (×1) plus a phrase-proximity bonus
-//! when the words occur close together in the title or dek orders results; ties break by publication date
+//! a tier, BM25F over title, dek and body (the schema's boosts, all 1) plus a phrase-proximity
+//! bonus when the words occur close together in the title or dek orders results; ties break by publication date
 //! (newest first) then id. `+term` is required in both tiers, `-term` excluded from both,
 //! and date, tag and source filters (flags or `published:` in the query) are hard
 //! filters everywhere. `--sort date` orders each tier newest first.
