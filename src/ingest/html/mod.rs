@@ -23,6 +23,7 @@
 
 mod meta;
 mod nesting;
+mod readability;
 mod text;
 
 use scraper::Html;
@@ -31,8 +32,8 @@ use crate::model::RawArticle;
 use crate::text::collapse_ws as collapse;
 use meta::{collect_meta, set};
 use nesting::cap_nesting;
+use text::{Origin, Prune, article_paragraphs, content_root, text_len};
 pub(crate) use text::{Plain, body_to_text, clean_paragraphs, inline_text};
-use text::{article_paragraphs, content_root};
 pub use text::{fragment_text, looks_like_html};
 
 /// `Title | Site`, `Title - Site`, `Title — Site` → `Title`. With a known site name only
@@ -67,6 +68,48 @@ fn strip_site_suffix(title: &str, site: Option<&str>) -> String {
         }
     }
     t
+}
+
+/// The element holding the article and what to leave out under it. The page's own
+/// markup (`text::content_root`) is weighed against the scores (`readability`):
+///
+/// - `[itemprop=articleBody]` is kept as the page says;
+/// - `<article>`/`<main>`/an `article-body` container is kept when it holds the best
+///   scored block or lies inside it, and replaced by the scored content when it does not
+///   and has less text (a teaser card marked `<article>`, a `<main>` around a menu);
+/// - with no such markup the scored content is the article: the best block's parent with
+///   the children that qualify.
+///
+/// In every case link-heavy blocks are left out, and the wrappers on the way down to the
+/// best block are not dropped for their class names (a `node-promoted` or
+/// `sc-ad-container` wrapper around the whole article is not an ad).
+fn main_content(doc: &Html) -> (scraper::ElementRef<'_>, Prune) {
+    let (sem, origin) = content_root(doc);
+    let r = readability::find(doc);
+    let node = |id| doc.tree.get(id).and_then(scraper::ElementRef::wrap);
+    let top = r.top.and_then(node);
+    let scored_root = r.root.and_then(node);
+    let inside = |inner: scraper::ElementRef<'_>, outer: scraper::ElementRef<'_>| {
+        inner.ancestors().any(|a| a.id() == outer.id()) || inner.id() == outer.id()
+    };
+    let use_scores = match (origin, top, scored_root) {
+        (Origin::ArticleBody, _, _) | (_, None, _) | (_, _, None) => false,
+        (Origin::Body, Some(_), Some(_)) => true,
+        (Origin::Semantic, Some(t), Some(_)) => {
+            !(inside(t, sem) || inside(sem, t)) && r.text as usize > text_len(sem)
+        }
+    };
+    let mut prune = Prune {
+        drop: r.link_heavy,
+        keep: r.keep,
+    };
+    match scored_root {
+        Some(root) if use_scores => {
+            prune.drop.extend(r.siblings);
+            (root, prune)
+        }
+        _ => (sem, prune),
+    }
 }
 
 fn first_list(lists: [Vec<String>; 4]) -> Vec<String> {
@@ -148,10 +191,16 @@ pub fn parse(text: &str) -> RawArticle {
     };
     a.tags.extend(section);
 
-    let root = content_root(&doc);
     let title = a.title.as_deref();
     let dek = a.dek.as_deref();
-    a.body = article_paragraphs(root, title, dek).join("\n\n");
+    let (root, prune) = main_content(&doc);
+    let mut paras = article_paragraphs(root, title, dek, &prune);
+    if paras.is_empty() {
+        // the scores found nothing the boilerplate rules keep: the page's own root as
+        // the rules alone see it
+        paras = article_paragraphs(content_root(&doc).0, title, dek, &Prune::default());
+    }
+    a.body = paras.join("\n\n");
     if a.body.is_empty()
         && let Some(b) = &m.ld_body
     {
