@@ -1,26 +1,33 @@
 //! HTML pages: the article's own text as paragraphs, and its metadata.
 //!
-//! Text: the content root is `[itemprop=articleBody]`, else the richest `<article>`,
+//! Text: the page's own root is `[itemprop=articleBody]`, else the richest `<article>`,
 //! else `<main>`/`[role=main]`, else a container named like `article-body` /
-//! `post-content`, else `<body>`. Under it, page chrome is dropped by tag name (nav,
-//! header, footer, aside, script, style, form, iframe, svg, …), by ARIA role and
-//! `hidden`, and by class/id words (share, social, newsletter, subscribe, cookie,
+//! `post-content`, else `<body>`. The readability scores (`readability`) then confirm it,
+//! replace it when it is missing or wrong (see [`main_content`]), and mark link-heavy
+//! blocks (teaser lists, tag clouds) to leave out. Under the root, page chrome is dropped
+//! by tag name (nav, header, footer, aside, script, style, form, iframe, svg, …), by ARIA
+//! role and `hidden`, and by class/id words (share, social, newsletter, subscribe, cookie,
 //! related, recommended, more-for-you, comments, promo, ad-, advert, sidebar,
-//! breadcrumb, ticker, …). Each block element is one paragraph; paragraphs then go
-//! through `text::boilerplate` and the text stops at a "More For You" style header.
-//! If the class rules leave nothing, the text is taken again with tag rules only.
+//! breadcrumb, ticker, …) except on the wrappers around the best-scored block. Each
+//! block element is one paragraph; paragraphs then go through `text::boilerplate` and the
+//! text stops at a "More For You" style header. If the class rules leave nothing, the
+//! text is taken again with tag rules only.
 //!
 //! Metadata, most trusted first: JSON-LD `NewsArticle`/`Article`/`BlogPosting`/
 //! `ReportageNewsArticle` (also inside `@graph`), OpenGraph and `article:*` meta, other
 //! meta (`author`, `keywords`, `description`), `<link rel=canonical>`, microdata and
 //! `<time datetime>`, `<title>` without its ` | Site` suffix, then the first `<h1>`.
+//! Authors that are the site itself (`example.de`) are dropped; with none left, the
+//! printed byline names them (`byline`).
 //!
 //! html5ever builds the tree without recursion, and every walk here is iterative
 //! (explicit sibling/parent moves), so 100,000 nested tags cannot overflow the stack.
 //!
 //! This file ranks the origins and assembles the article; the nesting cap is in
-//! `nesting`, the text in `text`, the metadata in `meta`.
+//! `nesting`, the text in `text`, the content scores in `readability`, the metadata in
+//! `meta` and the printed byline in `byline`.
 
+mod byline;
 mod meta;
 mod nesting;
 mod readability;
@@ -157,16 +164,27 @@ pub fn parse(text: &str) -> RawArticle {
 
     a.source = site;
 
+    // a meta author that is the site (`example.de`, the site's name) is no person
+    let people = |names: &[String]| -> Vec<String> {
+        names
+            .iter()
+            .filter(|n| !byline::is_site_name(n, a.source.as_deref()))
+            .cloned()
+            .collect()
+    };
     a.authors = first_list([
         m.ld.authors.clone(),
-        m.og.authors.clone(),
-        m.meta_authors.clone(),
+        people(&m.og.authors),
+        people(&m.meta_authors),
         if m.micro.authors.is_empty() {
             m.rel_authors.clone()
         } else {
             m.micro.authors.clone()
         },
     ]);
+    if a.authors.is_empty() {
+        a.authors = byline::byline_authors(&doc);
+    }
 
     set(&mut a.published, m.ld.published.clone());
     set(&mut a.published, m.og.published.clone());
