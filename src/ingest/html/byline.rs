@@ -5,11 +5,13 @@
 //! after its "by" word (`By`, `Von`, `Par`, `Por`, `Door`, `Di`, `Av`) up to the date or
 //! the agency (`Von Jane Roe, dpa` → Jane Roe).
 //!
-//! It also says when a metadata author is no person but the site ([`is_site_name`]).
+//! It also says when a metadata author is no person but the site ([`is_site_name`]),
+//! and reads the date printed in a date or byline block ([`printed_date`]).
 //! It does not pick between origins (`html::parse` does).
 
 use scraper::{ElementRef, Html};
 
+use crate::ingest::header::date_re;
 use crate::text::collapse_ws as collapse;
 use crate::text::lists::split_people;
 
@@ -142,6 +144,58 @@ pub(super) fn byline_authors(doc: &Html) -> Vec<String> {
     Vec::new()
 }
 
+/// Class/id words of the blocks that print the article's date.
+const DATE_BLOCK_WORDS: &[&str] = &[
+    "date",
+    "time",
+    "posted",
+    "published",
+    "submitted",
+    "byline",
+    "dateline",
+    "meta",
+];
+
+/// Most date blocks looked at, and the longest text read from one.
+const MAX_DATE_BLOCKS: usize = 40;
+const DATE_BLOCK_MAX: usize = 300;
+
+/// The publication date as the page prints it near the byline, for pages without a
+/// machine-readable one: the first date (as `ingest::header` reads news dates) in a
+/// short block whose class/id says `date`, `time`, `posted`, `published`, `submitted`,
+/// `byline` or `meta`, skipping one labelled `Updated`. Returned unparsed.
+pub(super) fn printed_date(doc: &Html) -> Option<String> {
+    let blocks = doc
+        .tree
+        .nodes()
+        .filter_map(ElementRef::wrap)
+        .filter(|e| {
+            let el = e.value();
+            !matches!(el.name(), "html" | "body" | "script" | "style" | "head")
+                && el.classes().chain(el.id()).any(|c| {
+                    let c = c.to_ascii_lowercase();
+                    DATE_BLOCK_WORDS.iter().any(|w| c.contains(w))
+                })
+        })
+        .take(MAX_DATE_BLOCKS);
+    for b in blocks {
+        let text = collapse(&b.text().collect::<String>());
+        if text.is_empty() || text.len() > DATE_BLOCK_MAX {
+            continue;
+        }
+        for c in date_re().captures_iter(&text) {
+            let label = c.get(1).map_or("", |m| m.as_str()).to_ascii_lowercase();
+            if label.contains("updated") {
+                continue;
+            }
+            if let Some(d) = c.get(2) {
+                return Some(d.as_str().to_string());
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +227,30 @@ mod tests {
         ];
         for (text, want) in cases {
             assert_eq!(names_from_text(text), *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn printed_dates() {
+        let page = |body: &str| Html::parse_document(&format!("<html><body>{body}</body></html>"));
+        let cases = [
+            (
+                r#"<div class="post-date">Posted on March 8, 2019</div>"#,
+                Some("March 8, 2019"),
+            ),
+            (
+                r#"<p class="meta">Updated May 3, 2024 | Published May 2, 2024, 9:05 AM</p>"#,
+                Some("May 2, 2024, 9:05 AM"),
+            ),
+            (
+                r#"<div class="byline">By Ann Lee, 11/07/2025</div>"#,
+                Some("11/07/2025"),
+            ),
+            (r#"<p>Published March 8, 2019</p>"#, None),
+            (r#"<div class="timeline">Bitcoin hit a record</div>"#, None),
+        ];
+        for (body, want) in cases {
+            assert_eq!(printed_date(&page(body)).as_deref(), want, "{body}");
         }
     }
 

@@ -18,7 +18,8 @@
 //! meta (`author`, `keywords`, `description`), `<link rel=canonical>`, microdata and
 //! `<time datetime>`, `<title>` without its ` | Site` suffix, then the first `<h1>`.
 //! Authors that are the site itself (`example.de`) are dropped; with none left, the
-//! printed byline names them (`byline`).
+//! printed byline names them (`byline`). With no machine-readable date, the date printed
+//! in a date or byline block is taken.
 //!
 //! html5ever builds the tree without recursion, and every walk here is iterative
 //! (explicit sibling/parent moves), so 100,000 nested tags cannot overflow the stack.
@@ -191,6 +192,9 @@ pub fn parse(text: &str) -> RawArticle {
     set(&mut a.published, m.meta_published.clone());
     set(&mut a.published, m.micro.published.clone());
     set(&mut a.published, m.time.clone());
+    if a.published.is_none() {
+        a.published = byline::printed_date(&doc);
+    }
     set(&mut a.updated, m.ld.updated.clone());
     set(&mut a.updated, m.og.updated.clone());
     set(&mut a.updated, m.meta_updated.clone());

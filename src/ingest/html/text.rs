@@ -12,7 +12,7 @@ use rustc_hash::FxHashSet;
 use scraper::{ElementRef, Html, Node};
 
 use super::nesting::cap_nesting;
-use crate::ingest::header::{Line, is_byline, is_dateline};
+use crate::ingest::header::{Line, date_re, is_byline, is_dateline};
 use crate::text::boilerplate::{is_chrome_line, is_teaser_header, strip_inline};
 use crate::text::clean_inline;
 use crate::text::collapse_ws as collapse;
@@ -399,13 +399,30 @@ pub(crate) fn clean_paragraphs(
             && (same(&p, title)
                 || same(&p, dek)
                 || is_dateline(&p, Line::Paragraph)
-                || is_byline(&p, Line::Paragraph))
+                || is_byline(&p, Line::Paragraph)
+                || is_meta_line(&p))
         {
             continue;
         }
         out.push(p);
     }
     out
+}
+
+/// A header line of fields split by bars that starts with the date: `28.04.2021 -
+/// 07:18 | Source: AFX | 4 min read | Listen` (at most 200 bytes, three fields or more).
+fn is_meta_line(p: &str) -> bool {
+    if p.len() > 200 {
+        return false;
+    }
+    let mut fields = p.split(" | ");
+    let first = fields.next().unwrap_or("");
+    let first = first.trim();
+    // the date, and at most a time after it (`March 8, 2019 - 07:18`)
+    let dated = date_re()
+        .find(first)
+        .is_some_and(|m| m.start() == 0 && first.len() - m.end() <= 10);
+    fields.count() >= 2 && dated
 }
 
 /// Text of an HTML fragment (a feed item, a JSON body): paragraphs joined by a blank
@@ -628,6 +645,20 @@ mod tests {
         for h in keep {
             assert_eq!(fragment_text(h), "x", "{h}");
         }
+    }
+
+    #[test]
+    fn a_dated_meta_line_above_the_text_is_dropped() {
+        let paras = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let got = clean_paragraphs(
+            paras(&[
+                "March 8, 2019 - 07:18 | Source: AFX | Reading time 4 min. | Listen",
+                "Miners sold coins | the desk said.",
+            ]),
+            None,
+            None,
+        );
+        assert_eq!(got, ["Miners sold coins | the desk said."]);
     }
 
     #[test]
