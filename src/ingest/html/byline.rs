@@ -45,7 +45,7 @@ pub(super) fn is_site_name(name: &str, site: Option<&str>) -> bool {
     let host = !n.contains(' ')
         && n.contains('.')
         && n.rsplit('.').next().is_some_and(|tld| {
-            (2..=6).contains(&tld.len()) && tld.chars().all(|c| c.is_ascii_lowercase())
+            (2..=12).contains(&tld.len()) && tld.chars().all(|c| c.is_ascii_lowercase())
         });
     host || site.is_some_and(|s| s.trim().eq_ignore_ascii_case(n))
 }

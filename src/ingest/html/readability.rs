@@ -14,7 +14,8 @@
 //! outweigh text), and its final score is scaled by `1 − link density`. The best candidate climbs to an
 //! ancestor that scores higher, and past wrappers with one child; the article is then the
 //! candidate's parent with the children that score at least `max(10, best / 5)` or read
-//! as prose (≥ 80 bytes, under a quarter link text).
+//! as prose (≥ 80 bytes and no chrome word in their class/id; a paragraph under a
+//! quarter link text, any other block under a twentieth).
 //!
 //! Everything is linear in the size of the page: each element is visited a constant
 //! number of times (the ancestor walk is capped at five levels), so a 100,000-element
@@ -137,7 +138,7 @@ impl Stat {
 pub(super) struct Readability {
     /// the element whose children hold the article: the best candidate's parent
     pub(super) root: Option<NodeId>,
-    /// the best candidate and its ancestors: class words never drop them
+    /// the best-scored block and its ancestors: class words never drop them
     pub(super) keep: FxHashSet<NodeId>,
     /// children of `root` that did not qualify
     pub(super) siblings: FxHashSet<NodeId>,
@@ -326,10 +327,11 @@ pub(super) fn find(doc: &Html) -> Readability {
             top = Some((id, f));
         }
     }
-    let Some((mut top_id, mut top_score)) = top.filter(|&(_, s)| s >= MIN_TOP) else {
+    let Some((best_id, best_score)) = top.filter(|&(_, s)| s >= MIN_TOP) else {
         out.link_heavy = link_heavy(&order, &stats, &out.keep);
         return out;
     };
+    let (mut top_id, mut top_score) = (best_id, best_score);
     let node = |id: NodeId| doc.tree.get(id).and_then(ElementRef::wrap);
 
     // climb to an ancestor that holds more of the article (Readability's parent walk)
@@ -383,8 +385,9 @@ pub(super) fn find(doc: &Html) -> Readability {
         .unwrap_or(top_el);
     out.top = Some(top_id);
     out.root = Some(parent.id());
-    // the path from the body down to the best candidate (whichever root is used)
-    let mut a = Some(top_el);
+    // the path from the body down to the best-scored block, below the wrappers climbed
+    // (whichever root is used)
+    let mut a = node(best_id);
     while let Some(e) = a {
         out.keep.insert(e.id());
         if e.id() == body.id() {
@@ -407,8 +410,13 @@ pub(super) fn find(doc: &Html) -> Readability {
                 } else {
                     0.0
                 };
+                // prose: a paragraph-like block with few links, or any block with
+                // almost none (a teaser card or a comment list always has some)
+                let prose = st.text >= 80
+                    && class_weight(s.value()) >= 0.0
+                    && (st.link_density() < 0.05 || (st.link_density() < 0.25 && is_paragraph(s)));
                 final_score(s.id()) + bonus >= sibling_min
-                    || (st.text >= 80 && st.link_density() < 0.25)
+                    || prose
                     || (s.value().name() == "p" && st.text > 0 && st.links == 0 && {
                         let t: String = s.text().collect();
                         t.trim_end().ends_with(['.', '!', '?', '"', '”', '“', '»'])
