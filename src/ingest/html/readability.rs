@@ -23,6 +23,9 @@
 //! turns them into paragraphs and `html::parse` weighs the result against the semantic
 //! root.
 
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
 use ego_tree::NodeId;
 use rustc_hash::{FxHashMap, FxHashSet};
 use scraper::{ElementRef, Html, Node};
@@ -77,6 +80,7 @@ const POSITIVE: &[&str] = &[
 /// Class/id words of chrome.
 const NEGATIVE: &[&str] = &[
     "-ad-",
+    "_ad_",
     "hidden",
     "banner",
     "combx",
@@ -150,29 +154,57 @@ pub(super) struct Readability {
     pub(super) top: Option<NodeId>,
 }
 
-/// Adds a text node's counts.
+/// Adds a text node's counts: bytes outside whitespace runs plus one per word (the
+/// space before it), and commas. One pass over the bytes; the CJK and Arabic commas are
+/// looked for only in text that is not ASCII.
 fn count_text(t: &str, s: &mut Stat) {
-    let mut words = 0u32;
-    for w in t.split_whitespace() {
-        s.text += u32::try_from(w.len()).unwrap_or(u32::MAX);
-        words += 1;
+    let mut len = 0usize;
+    let mut in_word = false;
+    for &c in t.as_bytes() {
+        if c.is_ascii_whitespace() {
+            in_word = false;
+        } else {
+            len += 1 + usize::from(!in_word);
+            in_word = true;
+        }
     }
-    // the spaces between words, and one before and after for the neighbours
-    s.text += words;
-    s.commas += u32::try_from(t.matches([',', '，', '、', '،']).count()).unwrap_or(u32::MAX);
+    let mut commas = memchr::memchr_iter(b',', t.as_bytes()).count();
+    if !t.is_ascii() {
+        commas += t.matches(['，', '、', '،']).count();
+    }
+    s.text = s
+        .text
+        .saturating_add(u32::try_from(len).unwrap_or(u32::MAX));
+    s.commas = s
+        .commas
+        .saturating_add(u32::try_from(commas).unwrap_or(u32::MAX));
+}
+
+/// One automaton per word list, matched ASCII-case-insensitively on the raw attribute
+/// (no lowercased copy per element).
+fn automaton(
+    words: &'static [&'static str],
+    cell: &'static OnceLock<AhoCorasick>,
+) -> &'static AhoCorasick {
+    cell.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(words)
+            .expect("class word automaton builds")
+    })
 }
 
 /// The class/id weight: +25 for article words, −25 for chrome words, per attribute.
 fn class_weight(el: &scraper::node::Element) -> f64 {
+    static NEG: OnceLock<AhoCorasick> = OnceLock::new();
+    static POS: OnceLock<AhoCorasick> = OnceLock::new();
+    let (neg, pos) = (automaton(NEGATIVE, &NEG), automaton(POSITIVE, &POS));
     let mut w = 0.0;
-    let class = el.attr("class").map(str::to_ascii_lowercase);
-    let id = el.id().map(str::to_ascii_lowercase);
-    for s in [class, id].into_iter().flatten() {
-        let s = s.replace('_', "-");
-        if NEGATIVE.iter().any(|n| s.contains(n)) {
+    for s in [el.attr("class"), el.id()].into_iter().flatten() {
+        if neg.is_match(s) {
             w -= 25.0;
         }
-        if POSITIVE.iter().any(|p| s.contains(p)) {
+        if pos.is_match(s) {
             w += 25.0;
         }
     }
@@ -256,9 +288,9 @@ pub(super) fn find(doc: &Html) -> Readability {
                 Node::Text(t) => count_text(t, &mut s),
                 Node::Element(_) => {
                     if let Some(cs) = stats.get(&c.id()) {
-                        s.text += cs.text;
-                        s.links += cs.links;
-                        s.commas += cs.commas;
+                        s.text = s.text.saturating_add(cs.text);
+                        s.links = s.links.saturating_add(cs.links);
+                        s.commas = s.commas.saturating_add(cs.commas);
                     }
                 }
                 _ => {}
@@ -423,7 +455,7 @@ pub(super) fn find(doc: &Html) -> Readability {
                     })
             };
             if ok {
-                text += st.text;
+                text = text.saturating_add(st.text);
             } else {
                 out.siblings.insert(s.id());
             }
@@ -527,5 +559,7 @@ mod tests {
         let mut s = Stat::default();
         count_text("a   b,", &mut s);
         assert_eq!((s.text, s.commas), (5, 1));
+        count_text(" 价格，上涨、", &mut s);
+        assert_eq!((s.text, s.commas), (5 + 1 + 18, 3));
     }
 }
