@@ -155,3 +155,25 @@ fn teaser_cards_marked_article_are_not_the_article() {
         ["Jana Roe", "Omar Reyes"]
     );
 }
+
+#[test]
+fn an_article_in_sibling_sections_keeps_every_section() {
+    check(
+        "sections-without-semantic-tags.html",
+        &[
+            // the lead, each short section with its subhead, the list and the close
+            "Every four years the reward for mining a block is cut in half",
+            "Revenue",
+            "Half the reward means half the coins",
+            "Power is the largest cost, and a small operator rarely gets the rates",
+            "Upgrade to newer machines that use less power per hash.",
+            "sell capacity to a larger firm.",
+            "None of these choices is new, but the halving makes them urgent.",
+        ],
+        &[
+            "Guides",
+            "Ten wallets compared",
+            "Reproduction without permission",
+        ],
+    );
+}

@@ -36,7 +36,7 @@ use super::text::is_dropped;
 const MIN_PARA: u32 = 25;
 
 /// Least final score for a best candidate to be trusted at all.
-const MIN_TOP: f64 = 20.0;
+const MIN_TOP: f64 = 10.0;
 
 /// Elements that make a `div` a container rather than a paragraph.
 const BLOCKS: &[&str] = &[
