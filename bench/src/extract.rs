@@ -443,6 +443,47 @@ fn csv_row_lines(path: &Path) -> Result<Vec<(u64, u64)>, String> {
     Ok(out)
 }
 
+/// The longest field of each data row of a CSV/TSV file (the article text in every
+/// export we know), read with the same settings as [`csv_row_lines`].
+fn csv_row_texts(path: &Path) -> Result<Vec<String>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let delim = if path.extension().is_some_and(|e| e == "tsv" || e == "tab") {
+        b'\t'
+    } else {
+        b','
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(bytes.as_slice());
+    let mut out = Vec::new();
+    for rec in rdr.byte_records() {
+        let rec = rec.map_err(|e| format!("{}: {e}", path.display()))?;
+        let longest = rec.iter().max_by_key(|f| f.len()).unwrap_or_default();
+        out.push(String::from_utf8_lossy(longest).into_owned());
+    }
+    Ok(out)
+}
+
+/// Least bytes of identical text for two rows to count as the same article.
+const TWIN_MIN_TEXT: usize = 200;
+
+/// Another row of the same file that holds the very same article text (at least
+/// [`TWIN_MIN_TEXT`] bytes, byte for byte): the same article published under a second
+/// URL (a wire story and its final version), which coindex indexes once.
+fn twin_row(texts: &[String], row: usize) -> Option<usize> {
+    let text = texts.get(row)?;
+    if text.len() < TWIN_MIN_TEXT {
+        return None;
+    }
+    texts
+        .iter()
+        .enumerate()
+        .find(|&(k, t)| k != row && t == text)
+        .map(|(k, _)| k)
+}
+
 /// One scored truth line.
 #[derive(Default, Clone, Copy)]
 struct Tally {
@@ -860,6 +901,8 @@ pub fn main(args: &[String]) -> i32 {
     let mut by_site: BTreeMap<String, Tally> = BTreeMap::new();
     let mut fails: Vec<Failure> = Vec::new();
     let mut missing: Vec<(String, String, String)> = Vec::new(); // (line, site, reason)
+    let mut twins: Vec<(String, String)> = Vec::new(); // (line, what it was scored against)
+    let mut row_texts: HashMap<String, Vec<String>> = HashMap::new();
     let mut fallbacks = 0;
     for t in &truth {
         let candidates: Vec<String> = match t.record {
@@ -903,7 +946,33 @@ pub fn main(args: &[String]) -> i32 {
             lines: 1,
             ..Tally::default()
         };
-        let doc = pick.map(|k| &docs[k]);
+        // no document of its own, but the same article text is another row's: the
+        // article is indexed, once, under that row; score it there and say so
+        let twin = match (pick, t.record) {
+            (None, Some(r)) if is_delimited(&t.file) => {
+                let texts = row_texts
+                    .entry(t.file.clone())
+                    .or_insert_with(|| csv_row_texts(&dir.join(&t.file)).unwrap_or_default());
+                twin_row(texts, r as usize).and_then(|k| {
+                    let &(a, b) = csv_lines.get(&t.file)?.get(k)?;
+                    [a, b]
+                        .iter()
+                        .find_map(|l| by_loc.get(&(t.file.clone(), format!("line {l}"))))
+                        .map(|&d| (k, d))
+                })
+            }
+            _ => None,
+        };
+        if let Some((k, d)) = twin {
+            let (f, loc) = split_path(&docs[d].path, &root);
+            twins.push((
+                t.label(),
+                format!(
+                    "the same article text as record {k}, indexed once as {f}#{loc}; scored against that document (its URL differs)"
+                ),
+            ));
+        }
+        let doc = pick.or(twin.map(|(_, d)| d)).map(|k| &docs[k]);
         if doc.is_none() {
             tally.missing = 1;
             let reason = if let Some(r) = skipped_files.get(&t.file) {
@@ -1000,6 +1069,7 @@ pub fn main(args: &[String]) -> i32 {
             "skipped_files": skipped_files.iter().map(|(f, r)| json!({"file": f, "reason": r})).collect::<Vec<_>>(),
             "bad_records": bad_records,
             "missing": missing.iter().map(|(l, s, r)| json!({"line": l, "site": s, "reason": r})).collect::<Vec<_>>(),
+            "twins": twins.iter().map(|(l, r)| json!({"line": l, "scored_as": r})).collect::<Vec<_>>(),
             "warnings": warnings,
             "total": total.json(),
             "kinds": groups(&by_kind),
@@ -1065,6 +1135,16 @@ pub fn main(args: &[String]) -> i32 {
                 missing.len()
             );
             for (l, _, r) in &missing {
+                let _ = writeln!(o, "  {l}: {r}");
+            }
+        }
+        if !twins.is_empty() {
+            let _ = writeln!(
+                o,
+                "\ntruth lines whose record is the same article as another row ({}; scored against the one document):",
+                twins.len()
+            );
+            for (l, r) in &twins {
                 let _ = writeln!(o, "  {l}: {r}");
             }
         }
@@ -1184,5 +1264,23 @@ mod tests {
         // the csv crate's own count (and so coindex's `#line N`) is one less after CRLF
         assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 2]);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn twin_rows_share_their_whole_text() {
+        let long = "Miners sold coins. ".repeat(20);
+        let texts = vec![
+            long.clone(),
+            "short".to_string(),
+            long.clone(),
+            format!("{long}More."),
+            "short".to_string(),
+        ];
+        assert_eq!(twin_row(&texts, 0), Some(2));
+        assert_eq!(twin_row(&texts, 2), Some(0));
+        // a longer text is another article; short texts prove nothing
+        assert_eq!(twin_row(&texts, 3), None);
+        assert_eq!(twin_row(&texts, 1), None);
+        assert_eq!(twin_row(&texts, 9), None);
     }
 }

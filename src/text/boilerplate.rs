@@ -1,6 +1,6 @@
 //! Rules that recognize page chrome inside article text: share widgets, newsletter
-//! promos, "STORY CONTINUES BELOW", image credits and captions, disclosures, feed
-//! footers. These rules are specific to crypto-news sites and written by hand; each has
+//! promos, cookie notices, "STORY CONTINUES BELOW", image credits and captions,
+//! disclosures, feed footers. These rules are specific to crypto-news sites and written by hand; each has
 //! a row in the table-driven tests below. Parsers call them; this module never decides
 //! where an article starts or ends (see `ingest::pagedump`).
 
@@ -220,6 +220,7 @@ const LINE_TRIGGERS: &[&str] = &[
     "newsletter",
     "full bio",
     "disclaimer",
+    "cookie",
     "informational purposes",
     "investment advice",
     "financial advice",
@@ -283,12 +284,47 @@ pub fn is_chrome_line(line: &str) -> bool {
     if is_disclaimer(&lower) || (lower.contains("full bio") && l.len() <= 600) {
         return true;
     }
+    if is_cookie_notice(l, &lower) {
+        return true;
+    }
     // newsletter promo lines: a promo is a line or two, never a briefing that mentions
     // its own newsletter somewhere in 10 KB of text
     if l.len() > NEWSLETTER_LINE_MAX {
         return false;
     }
     lower.contains("newsletter") && (lower.contains("subscribe") || lower.contains("sign up"))
+}
+
+/// Longest cookie notice: a banner is a sentence or three.
+const COOKIE_NOTICE_MAX: usize = 400;
+
+/// A cookie or consent banner: the site saying that it uses cookies (`We use cookies
+/// to…`, `This site uses cookies`, `Diese Website verwendet Cookies`, `By continuing
+/// you accept the use of cookies`), or a short `Cookie settings` / `Accept all cookies`
+/// link. An article sentence about cookies (`Browsers will block third-party cookies`)
+/// says neither.
+fn is_cookie_notice(l: &str, lower: &str) -> bool {
+    static R: OnceLock<Regex> = OnceLock::new();
+    if l.len() > COOKIE_NOTICE_MAX || !lower.contains("cookie") {
+        return false;
+    }
+    let notice = re(
+        &R,
+        r"(?i)\b(?:we|this (?:web)?site|our (?:web)?site|this page|the site)(?: also)? uses?\b[^.]{0,40}\bcookies|\buse of cookies|\baccept (?:all )?(?:the )?cookies|\b(?:verwende[nt]|nutz(?:en|t)|setz(?:en|t)|benutz(?:en|t))\b[^.]{0,40}\bcookies|\bcookies? (?:akzeptieren|zustimmen|erlauben)|\butilise(?:ons)? des cookies|\butiliza(?:mos)? cookies",
+    );
+    if notice.is_match(l) {
+        return true;
+    }
+    l.len() <= 60
+        && [
+            "cookie settings",
+            "cookie policy",
+            "cookie preferences",
+            "cookie-einstellungen",
+            "cookies",
+        ]
+        .iter()
+        .any(|p| lower.trim_end_matches(['.', '!']) == *p || lower.starts_with(p))
 }
 
 /// Phrases of a site's legal disclaimer (investment-advice, opinion and liability
@@ -484,6 +520,11 @@ mod tests {
             "Content on this site is for informational purposes only. Read our full disclaimer here.",
             "Disclaimer: prices are indicative.",
             "By Ann Lee Full Bio Ann Lee is a markets writer with ten years on the beat.",
+            "We use cookies to give you the best experience on our site. Accept",
+            "This website uses cookies. By continuing to browse you agree to our use of cookies.",
+            "Diese Website verwendet Cookies, um Ihnen das beste Erlebnis zu bieten.",
+            "Cookie settings",
+            "Accept all cookies",
         ];
         let briefing = format!(
             "{}Sign up here to get this newsletter in your inbox.",
@@ -494,6 +535,8 @@ mod tests {
             "The newsletter business is booming, analysts said.",
             "Bitcoin mining difficulty rose as miners added 12 min of hashrate.",
             "The regulator said the tweets amounted to investment advice.",
+            "Browsers will block third-party cookies next year, the ad exchange said.",
+            "The privacy regulator fined the exchange over its cookie banner in March.",
             // a long briefing that mentions its newsletter is text, not a promo
             briefing.as_str(),
         ];

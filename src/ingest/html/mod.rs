@@ -1,28 +1,37 @@
 //! HTML pages: the article's own text as paragraphs, and its metadata.
 //!
-//! Text: the content root is `[itemprop=articleBody]`, else the richest `<article>`,
+//! Text: the page's own root is `[itemprop=articleBody]`, else the richest `<article>`,
 //! else `<main>`/`[role=main]`, else a container named like `article-body` /
-//! `post-content`, else `<body>`. Under it, page chrome is dropped by tag name (nav,
-//! header, footer, aside, script, style, form, iframe, svg, …), by ARIA role and
-//! `hidden`, and by class/id words (share, social, newsletter, subscribe, cookie,
+//! `post-content`, else `<body>`. The readability scores (`readability`) then confirm it,
+//! replace it when it is missing or wrong (see [`main_content`]), and mark link-heavy
+//! blocks (teaser lists, tag clouds) to leave out. Under the root, page chrome is dropped
+//! by tag name (nav, header, footer, aside, script, style, form, iframe, svg, …), by ARIA
+//! role and `hidden`, and by class/id words (share, social, newsletter, subscribe, cookie,
 //! related, recommended, more-for-you, comments, promo, ad-, advert, sidebar,
-//! breadcrumb, ticker, …). Each block element is one paragraph; paragraphs then go
-//! through `text::boilerplate` and the text stops at a "More For You" style header.
-//! If the class rules leave nothing, the text is taken again with tag rules only.
+//! breadcrumb, ticker, …) except on the wrappers around the best-scored block. Each
+//! block element is one paragraph; paragraphs then go through `text::boilerplate` and the
+//! text stops at a "More For You" style header. If the class rules leave nothing, the
+//! text is taken again with tag rules only.
 //!
 //! Metadata, most trusted first: JSON-LD `NewsArticle`/`Article`/`BlogPosting`/
 //! `ReportageNewsArticle` (also inside `@graph`), OpenGraph and `article:*` meta, other
 //! meta (`author`, `keywords`, `description`), `<link rel=canonical>`, microdata and
 //! `<time datetime>`, `<title>` without its ` | Site` suffix, then the first `<h1>`.
+//! Authors that are the site itself (`example.de`) are dropped; with none left, the
+//! printed byline names them (`byline`). With no machine-readable date, the date printed
+//! in a date or byline block is taken.
 //!
 //! html5ever builds the tree without recursion, and every walk here is iterative
 //! (explicit sibling/parent moves), so 100,000 nested tags cannot overflow the stack.
 //!
 //! This file ranks the origins and assembles the article; the nesting cap is in
-//! `nesting`, the text in `text`, the metadata in `meta`.
+//! `nesting`, the text in `text`, the content scores in `readability`, the metadata in
+//! `meta` and the printed byline in `byline`.
 
+mod byline;
 mod meta;
 mod nesting;
+mod readability;
 mod text;
 
 use scraper::Html;
@@ -31,8 +40,8 @@ use crate::model::RawArticle;
 use crate::text::collapse_ws as collapse;
 use meta::{collect_meta, set};
 use nesting::cap_nesting;
+use text::{Origin, Prune, article_paragraphs, content_root, text_len};
 pub(crate) use text::{Plain, body_to_text, clean_paragraphs, inline_text};
-use text::{article_paragraphs, content_root};
 pub use text::{fragment_text, looks_like_html};
 
 /// `Title | Site`, `Title - Site`, `Title — Site` → `Title`. With a known site name only
@@ -67,6 +76,48 @@ fn strip_site_suffix(title: &str, site: Option<&str>) -> String {
         }
     }
     t
+}
+
+/// The element holding the article and what to leave out under it. The page's own
+/// markup (`text::content_root`) is weighed against the scores (`readability`):
+///
+/// - `[itemprop=articleBody]` is kept as the page says;
+/// - `<article>`/`<main>`/an `article-body` container is kept when it holds the best
+///   scored block or lies inside it, and replaced by the scored content when it does not
+///   and has less text (a teaser card marked `<article>`, a `<main>` around a menu);
+/// - with no such markup the scored content is the article: the best block's parent with
+///   the children that qualify.
+///
+/// In every case link-heavy blocks are left out, and the wrappers on the way down to the
+/// best block are not dropped for their class names (a `node-promoted` or
+/// `sc-ad-container` wrapper around the whole article is not an ad).
+fn main_content(doc: &Html) -> (scraper::ElementRef<'_>, Prune) {
+    let (sem, origin) = content_root(doc);
+    let r = readability::find(doc);
+    let node = |id| doc.tree.get(id).and_then(scraper::ElementRef::wrap);
+    let top = r.top.and_then(node);
+    let scored_root = r.root.and_then(node);
+    let inside = |inner: scraper::ElementRef<'_>, outer: scraper::ElementRef<'_>| {
+        inner.ancestors().any(|a| a.id() == outer.id()) || inner.id() == outer.id()
+    };
+    let use_scores = match (origin, top, scored_root) {
+        (Origin::ArticleBody, _, _) | (_, None, _) | (_, _, None) => false,
+        (Origin::Body, Some(_), Some(_)) => true,
+        (Origin::Semantic, Some(t), Some(_)) => {
+            !(inside(t, sem) || inside(sem, t)) && r.text as usize > text_len(sem)
+        }
+    };
+    let mut prune = Prune {
+        drop: r.link_heavy,
+        keep: r.keep,
+    };
+    match scored_root {
+        Some(root) if use_scores => {
+            prune.drop.extend(r.siblings);
+            (root, prune)
+        }
+        _ => (sem, prune),
+    }
 }
 
 fn first_list(lists: [Vec<String>; 4]) -> Vec<String> {
@@ -114,22 +165,36 @@ pub fn parse(text: &str) -> RawArticle {
 
     a.source = site;
 
+    // a meta author that is the site (`example.de`, the site's name) is no person
+    let people = |names: &[String]| -> Vec<String> {
+        names
+            .iter()
+            .filter(|n| !byline::is_site_name(n, a.source.as_deref()))
+            .cloned()
+            .collect()
+    };
     a.authors = first_list([
         m.ld.authors.clone(),
-        m.og.authors.clone(),
-        m.meta_authors.clone(),
+        people(&m.og.authors),
+        people(&m.meta_authors),
         if m.micro.authors.is_empty() {
             m.rel_authors.clone()
         } else {
             m.micro.authors.clone()
         },
     ]);
+    if a.authors.is_empty() {
+        a.authors = byline::byline_authors(&doc);
+    }
 
     set(&mut a.published, m.ld.published.clone());
     set(&mut a.published, m.og.published.clone());
     set(&mut a.published, m.meta_published.clone());
     set(&mut a.published, m.micro.published.clone());
     set(&mut a.published, m.time.clone());
+    if a.published.is_none() {
+        a.published = byline::printed_date(&doc);
+    }
     set(&mut a.updated, m.ld.updated.clone());
     set(&mut a.updated, m.og.updated.clone());
     set(&mut a.updated, m.meta_updated.clone());
@@ -148,10 +213,16 @@ pub fn parse(text: &str) -> RawArticle {
     };
     a.tags.extend(section);
 
-    let root = content_root(&doc);
     let title = a.title.as_deref();
     let dek = a.dek.as_deref();
-    a.body = article_paragraphs(root, title, dek).join("\n\n");
+    let (root, prune) = main_content(&doc);
+    let mut paras = article_paragraphs(root, title, dek, &prune);
+    if paras.is_empty() {
+        // the scores found nothing the boilerplate rules keep: the page's own root as
+        // the rules alone see it
+        paras = article_paragraphs(content_root(&doc).0, title, dek, &Prune::default());
+    }
+    a.body = paras.join("\n\n");
     if a.body.is_empty()
         && let Some(b) = &m.ld_body
     {

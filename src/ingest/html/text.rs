@@ -7,10 +7,12 @@
 //! It does not read metadata (see `html::meta`) or decide the article's fields (see
 //! `html::parse`); the boilerplate patterns themselves are in `text::boilerplate`.
 
+use ego_tree::NodeId;
+use rustc_hash::FxHashSet;
 use scraper::{ElementRef, Html, Node};
 
 use super::nesting::cap_nesting;
-use crate::ingest::header::{Line, is_byline, is_dateline};
+use crate::ingest::header::{Line, date_re, is_byline, is_dateline};
 use crate::text::boilerplate::{is_chrome_line, is_teaser_header, strip_inline};
 use crate::text::clean_inline;
 use crate::text::collapse_ws as collapse;
@@ -256,7 +258,7 @@ fn chrome_by_name(el: &scraper::node::Element, inline: bool) -> bool {
 }
 
 /// True when an element (and everything in it) is page chrome.
-fn is_dropped(el: &scraper::node::Element, class_rules: bool) -> bool {
+pub(super) fn is_dropped(el: &scraper::node::Element, class_rules: bool) -> bool {
     let name = el.name();
     if DROP_TAGS.contains(&name) {
         return true;
@@ -288,8 +290,17 @@ fn is_dropped(el: &scraper::node::Element, class_rules: bool) -> bool {
     chrome_by_name(el, INLINE_TAGS.contains(&name))
 }
 
+/// Elements that the content finder (`html::readability`) decided on: `drop` are left
+/// out with everything in them, `keep` are never dropped by their class/id words (the
+/// path down to the article, whatever its wrappers are named).
+#[derive(Default)]
+pub(super) struct Prune {
+    pub(super) drop: FxHashSet<NodeId>,
+    pub(super) keep: FxHashSet<NodeId>,
+}
+
 /// Raw paragraphs (whitespace collapsed) under `root`, chrome dropped.
-fn raw_paragraphs(root: ElementRef<'_>, class_rules: bool) -> Vec<String> {
+fn raw_paragraphs(root: ElementRef<'_>, class_rules: bool, prune: &Prune) -> Vec<String> {
     let mut paras = Vec::new();
     let mut buf = String::new();
     let flush = |buf: &mut String, paras: &mut Vec<String>| {
@@ -306,7 +317,10 @@ fn raw_paragraphs(root: ElementRef<'_>, class_rules: bool) -> Vec<String> {
         let mut descend = false;
         match n.value() {
             Node::Text(t) => buf.push_str(t),
-            Node::Element(e) if !is_dropped(e, class_rules) => {
+            Node::Element(e)
+                if !prune.drop.contains(&n.id())
+                    && !is_dropped(e, class_rules && !prune.keep.contains(&n.id())) =>
+            {
                 match e.name() {
                     "br" => flush(&mut buf, &mut paras),
                     "td" | "th" => buf.push(' '),
@@ -385,7 +399,8 @@ pub(crate) fn clean_paragraphs(
             && (same(&p, title)
                 || same(&p, dek)
                 || is_dateline(&p, Line::Paragraph)
-                || is_byline(&p, Line::Paragraph))
+                || is_byline(&p, Line::Paragraph)
+                || is_meta_line(&p))
         {
             continue;
         }
@@ -394,12 +409,28 @@ pub(crate) fn clean_paragraphs(
     out
 }
 
+/// A header line of fields split by bars that starts with the date: `28.04.2021 -
+/// 07:18 | Source: AFX | 4 min read | Listen` (at most 200 bytes, three fields or more).
+fn is_meta_line(p: &str) -> bool {
+    if p.len() > 200 {
+        return false;
+    }
+    let mut fields = p.split(" | ");
+    let first = fields.next().unwrap_or("");
+    let first = first.trim();
+    // the date, and at most a time after it (`March 8, 2019 - 07:18`)
+    let dated = date_re()
+        .find(first)
+        .is_some_and(|m| m.start() == 0 && first.len() - m.end() <= 10);
+    fields.count() >= 2 && dated
+}
+
 /// Text of an HTML fragment (a feed item, a JSON body): paragraphs joined by a blank
 /// line, chrome and boilerplate removed, entities decoded.
 pub fn fragment_text(html: &str) -> String {
     let doc = Html::parse_fragment(&cap_nesting(html));
     let root = doc.root_element();
-    article_paragraphs(root, None, None).join("\n\n")
+    article_paragraphs(root, None, None, &Prune::default()).join("\n\n")
 }
 
 /// Least text that the tag-rules-only fallback must find to be trusted.
@@ -412,12 +443,13 @@ pub(super) fn article_paragraphs(
     root: ElementRef<'_>,
     title: Option<&str>,
     dek: Option<&str>,
+    prune: &Prune,
 ) -> Vec<String> {
-    let paras = clean_paragraphs(raw_paragraphs(root, true), title, dek);
+    let paras = clean_paragraphs(raw_paragraphs(root, true, prune), title, dek);
     if !paras.is_empty() {
         return paras;
     }
-    let fallback = clean_paragraphs(raw_paragraphs(root, false), title, dek);
+    let fallback = clean_paragraphs(raw_paragraphs(root, false, prune), title, dek);
     if fallback.iter().map(String::len).sum::<usize>() >= FALLBACK_MIN {
         fallback
     } else {
@@ -426,12 +458,23 @@ pub(super) fn article_paragraphs(
 }
 
 /// Length of the text under an element, counted without recursion.
-fn text_len(el: ElementRef<'_>) -> usize {
+pub(super) fn text_len(el: ElementRef<'_>) -> usize {
     el.text().map(|t| t.trim().len()).sum()
 }
 
-/// The element holding the article's own text.
-pub(super) fn content_root(doc: &Html) -> ElementRef<'_> {
+/// Where the content root came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Origin {
+    /// `[itemprop=articleBody]`: the page says so, trusted as it is
+    ArticleBody,
+    /// `<article>`, `<main>`, `[role=main]` or a container named like `article-body`
+    Semantic,
+    /// nothing: the `<body>` (or the document)
+    Body,
+}
+
+/// The element holding the article's own text, by the page's own markup.
+pub(super) fn content_root(doc: &Html) -> (ElementRef<'_>, Origin) {
     let mut body_prop = Vec::new();
     let mut articles = Vec::new();
     let mut mains = Vec::new();
@@ -480,12 +523,14 @@ pub(super) fn content_root(doc: &Html) -> ElementRef<'_> {
             named.push(el);
         }
     }
-    best(body_prop, 1)
-        .or_else(|| best(articles, 200))
+    if let Some(e) = best(body_prop, 1) {
+        return (e, Origin::ArticleBody);
+    }
+    best(articles, 200)
         .or_else(|| best(mains, 1))
         .or_else(|| best(named, 200))
-        .or(body)
-        .unwrap_or_else(|| doc.root_element())
+        .map(|e| (e, Origin::Semantic))
+        .unwrap_or_else(|| (body.unwrap_or_else(|| doc.root_element()), Origin::Body))
 }
 
 /// The candidate with the most text (at least `min` bytes); bounded work on pathological
@@ -600,6 +645,20 @@ mod tests {
         for h in keep {
             assert_eq!(fragment_text(h), "x", "{h}");
         }
+    }
+
+    #[test]
+    fn a_dated_meta_line_above_the_text_is_dropped() {
+        let paras = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let got = clean_paragraphs(
+            paras(&[
+                "March 8, 2019 - 07:18 | Source: AFX | Reading time 4 min. | Listen",
+                "Miners sold coins | the desk said.",
+            ]),
+            None,
+            None,
+        );
+        assert_eq!(got, ["Miners sold coins | the desk said."]);
     }
 
     #[test]

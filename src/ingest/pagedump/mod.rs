@@ -353,8 +353,44 @@ fn parse_multiline(text: &str) -> RawArticle {
             paras.push(cleaned);
         }
     }
+    drop_leading_menu(&mut paras);
     art.body = paras.join("\n\n");
     art
+}
+
+/// Least label lines above the first sentence for them to be a menu.
+const MENU_MIN_LABELS: usize = 3;
+
+/// A line that reads as a menu or section label: a few words and no sentence end.
+fn is_label(l: &str) -> bool {
+    l.split_whitespace().count() <= 6 && !l.ends_with(['.', '!', '?', ':', ';', ',', '"', '”'])
+}
+
+/// A line that reads as article prose: a sentence of some length.
+fn is_prose(l: &str) -> bool {
+    l.split_whitespace().count() >= 8
+        && l.trim_end_matches(['"', '”', '’', '\'', ')'])
+            .ends_with(['.', '!', '?'])
+}
+
+/// The site menu a scraper kept above the article (`Wallets`, `Bitcoin`, `Build a
+/// Mining Rig`, `Choosing a video card`, …): when at least [`MENU_MIN_LABELS`] label
+/// lines come before the first prose line, those labels are dropped. Lines between
+/// them that are neither (a headline, a dek) stay, and nothing after the first prose
+/// line is touched, so an article's own lists and subheads are safe.
+fn drop_leading_menu(paras: &mut Vec<String>) {
+    let Some(first_prose) = paras.iter().position(|p| is_prose(p)) else {
+        return;
+    };
+    let labels = paras[..first_prose].iter().filter(|p| is_label(p)).count();
+    if labels < MENU_MIN_LABELS {
+        return;
+    }
+    let mut k = 0;
+    paras.retain(|p| {
+        k += 1;
+        k > first_prose || !is_label(p)
+    });
 }
 
 /// A date label on its own line (`Added`, `Published:`) joined to the date line after it.
@@ -623,6 +659,39 @@ mod tests {
     const MULTI: &str = include_str!("../../../tests/fixtures/pagedump/multiline-lisbon.txt");
     const ONELINE: &str = include_str!("../../../tests/fixtures/pagedump/oneline-stablecoin.txt");
     const GLUED: &str = include_str!("../../../tests/fixtures/pagedump/glued-mixer.txt");
+
+    #[test]
+    fn a_menu_above_the_first_sentence_is_dropped() {
+        let lines = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let mut p = lines(&[
+            "Wallets",
+            "Staking guides",
+            "Build a node",
+            "How miners priced the halving into their hardware budgets",
+            "Miners spent less on new machines this quarter, the survey of twelve firms found.",
+            "Key numbers",
+            "Fees",
+        ]);
+        drop_leading_menu(&mut p);
+        assert_eq!(
+            p,
+            lines(&[
+                "How miners priced the halving into their hardware budgets",
+                "Miners spent less on new machines this quarter, the survey of twelve firms found.",
+                "Key numbers",
+                "Fees",
+            ])
+        );
+        // two labels are a subhead and a kicker, not a menu
+        let mut q = lines(&[
+            "Markets",
+            "Analysis",
+            "Miners spent less on new machines this quarter, the survey found.",
+        ]);
+        let before = q.clone();
+        drop_leading_menu(&mut q);
+        assert_eq!(q, before);
+    }
 
     #[test]
     fn shapes_are_detected() {
