@@ -241,6 +241,9 @@ pub struct IndexCmd {
     /// Read coindex FIELD from input key or column NAME in JSON, NDJSON, CSV, TSV and front matter (repeatable; FIELD: title, dek, body, url, source, authors, published, updated, tags)
     #[arg(long = "map", value_name = "FIELD=NAME")]
     pub map: Vec<String>,
+    /// Do not learn sites' chrome and date order from their pages, nor clean pages with what was learned (generic rules only; what was learned before is kept)
+    #[arg(long)]
+    pub no_site_learning: bool,
     /// No progress bar and no summary (errors still go to stderr)
     #[arg(long, short)]
     pub quiet: bool,

@@ -11,12 +11,14 @@
 //!
 //! This file runs the stages in order; `plan` walks and diffs, `parse` reads and
 //! normalizes on the pool, `budget` bounds the bytes in flight, `writer` applies and
-//! commits, `report` accounts for every file.
+//! commits, `report` accounts for every file, `sites` hooks in site learning (and cleans
+//! again, at the end, the pages whose site learned more).
 
 mod budget;
 mod parse;
 mod plan;
 mod report;
+mod sites;
 mod stream;
 mod writer;
 
@@ -36,6 +38,7 @@ use crate::normalize::NormalizeOptions;
 use budget::{ByteBudget, CloseOnDrop};
 use parse::PARSE_CHUNK;
 use plan::Listed;
+use sites::SiteRun;
 pub use report::{FileReport, FileStatus, Summary};
 use writer::Writer;
 
@@ -58,6 +61,10 @@ pub struct IndexConfig {
     pub writer_threads: usize,
     /// Show a progress bar (only honoured on a terminal).
     pub progress: bool,
+    /// Learn each site's chrome and date order, and clean its pages with them (see
+    /// `crate::sites`); off, pages get only the generic rules and the learned profiles
+    /// are left as they are.
+    pub learn_sites: bool,
 }
 
 /// Runs an indexing pass. `stop` is set by Ctrl-C.
@@ -69,6 +76,12 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     let mut generation = payload.as_ref().map(|p| p.manifest_gen).unwrap_or(0);
     let mut manifest = Manifest::load(&opened.dir, generation)?;
     let mut registry = Registry::from_manifest(&manifest);
+    let mut sites = if cfg.learn_sites {
+        Some(SiteRun::open(&opened.dir)?)
+    } else {
+        None
+    };
+    let orders = sites.as_ref().map(|s| s.orders.clone());
     let has_segments = !opened.index.load_metas()?.segments.is_empty();
     let fresh = manifest.files.is_empty() && !has_segments;
     // Documents the manifest does not know about (an index written without one) must
@@ -105,6 +118,7 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
         changed: FxHashSet::default(),
         summary: &mut summary,
         streams: Default::default(),
+        sites: sites.as_mut(),
     };
     w.remove_files(&deleted);
     w.report_walk_problems(problems);
@@ -125,7 +139,7 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     // ---- parse in parallel, write here
     let bar = progress_bar(cfg.progress, todo_len as u64);
     let budget = Arc::new(ByteBudget::default());
-    let (rx, producer) = parse::spawn_parsers(chunks, odd_paths, cfg, &stop, &budget)?;
+    let (rx, producer) = parse::spawn_parsers(chunks, odd_paths, cfg, &stop, &budget, orders)?;
     let mut last_commit = Instant::now();
     let _closer = CloseOnDrop(budget);
     for (item, permit) in rx.iter() {
@@ -162,7 +176,10 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     }
     // files whose stream was stopped (Ctrl-C) stay partial, to be finished next run
     w.abandon_streams();
-    if !nothing_to_do {
+    if !stop.load(Ordering::Relaxed) {
+        sites::reclean_stale(&mut w, cfg);
+    }
+    if !nothing_to_do || w.summary.recleaned > 0 {
         generation += 1;
         w.commit(generation, true)?;
         Manifest::remove_others(&opened.dir, generation);
@@ -232,6 +249,7 @@ mod tests {
             report_every_file: true,
             writer_threads: 2,
             progress: false,
+            learn_sites: true,
         }
     }
 

@@ -9,6 +9,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::parse::Parsed;
 use super::plan::{Listed, path_key};
 use super::report::{FileReport, FileStatus, Summary};
+use super::sites::SiteRun;
 use crate::error::{Error, Result};
 use crate::index::manifest::{
     CommitPayload, DocEntry, DocId, DupEntry, FileEntry, Keys, Manifest, PathKey,
@@ -114,6 +115,8 @@ pub(super) struct Writer<'a> {
     pub(super) summary: &'a mut Summary,
     /// Streamed files whose batches are being applied (see `stream`).
     pub(super) streams: FxHashMap<PathKey, StreamState>,
+    /// Site learning, unless the run has it off.
+    pub(super) sites: Option<&'a mut SiteRun>,
 }
 
 impl Writer<'_> {
@@ -160,7 +163,7 @@ impl Writer<'_> {
         } else {
             FileStatus::New
         };
-        let (articles, errors) = match p.outcome {
+        let (mut articles, errors) = match p.outcome {
             Ok(v) => v,
             Err(reason) => {
                 entry.extra.set_skipped(reason.clone());
@@ -175,6 +178,9 @@ impl Writer<'_> {
                 return;
             }
         };
+        if let (Some(sites), Some(page), [a]) = (&mut self.sites, &p.page, &mut articles[..]) {
+            sites.clean(&p.key, page, a);
+        }
         let mut dup_of: Vec<(PathKey, &'static str)> = Vec::new();
         let mut added = 0;
         // bad records found here, after parsing, are appended to the parser's list
@@ -314,6 +320,9 @@ impl Writer<'_> {
         }
         self.registry.compact();
         self.flush_streams();
+        if let Some(sites) = self.sites.as_deref_mut() {
+            sites.save(&self.opened.dir)?;
+        }
         if whole {
             self.manifest.save(&self.opened.dir, generation)?;
         } else {
@@ -335,9 +344,29 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Applies a page read again to be cleaned with its site's newer chrome or date
+    /// order: the index changes, the run's counts do not (but `recleaned`).
+    pub(super) fn reclean(&mut self, p: Parsed) {
+        let s = &*self.summary;
+        let keep = (
+            [s.new, s.updated, s.duplicate, s.skipped],
+            [s.documents_indexed, s.documents_removed, s.duplicate_documents, s.record_errors],
+            s.files.len(),
+        );
+        self.apply(p);
+        let s = &mut *self.summary;
+        [s.new, s.updated, s.duplicate, s.skipped] = keep.0;
+        [s.documents_indexed, s.documents_removed, s.duplicate_documents, s.record_errors] = keep.1;
+        s.files.truncate(keep.2);
+        s.recleaned += 1;
+    }
+
     /// Removes the documents of files that are gone, and reports them.
     pub(super) fn remove_files(&mut self, deleted: &[PathKey]) {
         for key in deleted {
+            if let Some(sites) = self.sites.as_deref_mut() {
+                sites.forget(key);
+            }
             if let Some(entry) = self.manifest.files.remove(key.as_ref()) {
                 self.changed.insert(key.clone());
                 let n = self.drop_docs(&entry);

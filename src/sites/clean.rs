@@ -1,0 +1,139 @@
+//! Cutting chrome from a body: the runs of words that chrome shingles cover are removed,
+//! unless a run is most of the body (see [`MAX_RUN_PERCENT`]); paragraphs left with no
+//! letter or digit go with them. Deciding what is chrome is `learn`'s job.
+
+use super::MAX_RUN_PERCENT;
+use crate::text::push_collapsed;
+use crate::text::shingles::{SHINGLE, Shingled};
+
+/// What a cut removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cut {
+    /// Words removed.
+    pub words: usize,
+    /// The first few runs removed, whitespace collapsed, at most 120 bytes each.
+    pub runs: Vec<String>,
+}
+
+/// Removes from `body` the runs of words covered by a shingle `is_chrome` accepts.
+/// `s` must be the shingles of `body` as it is.
+pub fn cut(body: &mut String, s: &Shingled, is_chrome: impl Fn(u64) -> bool) -> Cut {
+    let n = s.spans.len();
+    let mut covered = vec![false; n];
+    let mut any = false;
+    for (i, &h) in s.hashes.iter().enumerate() {
+        if is_chrome(h) {
+            covered[i..i + SHINGLE].iter_mut().for_each(|c| *c = true);
+            any = true;
+        }
+    }
+    let mut out = Cut::default();
+    if !any {
+        return out;
+    }
+    // maximal runs of covered words, as byte ranges
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < n {
+        if !covered[i] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && covered[i] {
+            i += 1;
+        }
+        let words = i - start;
+        if words * 100 > n * MAX_RUN_PERCENT {
+            continue;
+        }
+        out.words += words;
+        ranges.push((s.spans[start].0 as usize, s.spans[i - 1].1 as usize));
+    }
+    if ranges.is_empty() {
+        return out;
+    }
+    let mut kept = String::with_capacity(body.len());
+    let mut pos = 0;
+    for &(a, b) in &ranges {
+        if out.runs.len() < 3 {
+            let mut run = String::new();
+            push_collapsed(&mut run, &body[a..b]);
+            out.runs.push(truncate(run, 120));
+        }
+        kept.push_str(&body[pos..a]);
+        kept.push(' ');
+        pos = b;
+    }
+    kept.push_str(&body[pos..]);
+    let mut clean = String::with_capacity(kept.len());
+    for para in kept.split("\n\n") {
+        if !para.chars().any(char::is_alphanumeric) {
+            continue;
+        }
+        if !clean.is_empty() {
+            clean.push_str("\n\n");
+        }
+        push_collapsed(&mut clean, para.trim());
+    }
+    *body = clean;
+    out
+}
+
+fn truncate(mut s: String, max: usize) -> String {
+    if s.len() > max {
+        let mut end = max;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+        s.push('…');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::shingles::shingle;
+
+    fn chrome_of(text: &str) -> Vec<u64> {
+        shingle(text).hashes
+    }
+
+    #[test]
+    fn covered_runs_go_and_paragraphs_stay() {
+        let menu = "Home | News | Prices | Markets | Research | Events";
+        let mut body = format!(
+            "{menu}\n\nMiners sold coins on Monday.\n\nThe pool said fees rose. {menu} It kept the rest."
+        );
+        let s = shingle(&body);
+        let chrome = chrome_of(menu);
+        let done = cut(&mut body, &s, |h| chrome.contains(&h));
+        assert_eq!(
+            body,
+            "Miners sold coins on Monday.\n\nThe pool said fees rose. It kept the rest."
+        );
+        assert_eq!(done.words, 12);
+        assert_eq!(done.runs, [menu, menu]);
+    }
+
+    #[test]
+    fn a_run_that_is_most_of_the_body_is_kept() {
+        let text = "The exchange said all withdrawals resume on Friday after the audit. Thanks.";
+        let mut body = text.to_string();
+        let s = shingle(&body);
+        let chrome = chrome_of("The exchange said all withdrawals resume on Friday after the audit.");
+        let done = cut(&mut body, &s, |h| chrome.contains(&h));
+        assert_eq!(body, text);
+        assert_eq!(done, Cut::default());
+    }
+
+    #[test]
+    fn nothing_matched_leaves_the_body_as_it_is() {
+        let mut body = "Short  body\n\n  with odd spacing".to_string();
+        let s = shingle(&body);
+        cut(&mut body, &s, |_| false);
+        assert_eq!(body, "Short  body\n\n  with odd spacing");
+    }
+}
