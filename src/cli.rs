@@ -152,6 +152,9 @@ pub struct StatsCmd {
     /// How many top tags and sources to list
     #[arg(long, default_value_t = 10)]
     pub top: usize,
+    /// Show what site learning learned instead: per site, pages read, chrome segments (with examples of removed text) and the order of its numeric dates
+    #[arg(long)]
+    pub sites: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }

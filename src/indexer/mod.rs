@@ -38,8 +38,8 @@ use crate::normalize::NormalizeOptions;
 use budget::{ByteBudget, CloseOnDrop};
 use parse::PARSE_CHUNK;
 use plan::Listed;
-use sites::SiteRun;
 pub use report::{FileReport, FileStatus, Summary};
+use sites::SiteRun;
 use writer::Writer;
 
 /// Settings of an indexing run.
@@ -81,7 +81,7 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     } else {
         None
     };
-    let orders = sites.as_ref().map(|s| s.orders.clone());
+    let views = sites.as_ref().map(|s| s.views.clone());
     let has_segments = !opened.index.load_metas()?.segments.is_empty();
     let fresh = manifest.files.is_empty() && !has_segments;
     // Documents the manifest does not know about (an index written without one) must
@@ -139,7 +139,7 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     // ---- parse in parallel, write here
     let bar = progress_bar(cfg.progress, todo_len as u64);
     let budget = Arc::new(ByteBudget::default());
-    let (rx, producer) = parse::spawn_parsers(chunks, odd_paths, cfg, &stop, &budget, orders)?;
+    let (rx, producer) = parse::spawn_parsers(chunks, odd_paths, cfg, &stop, &budget, views)?;
     let mut last_commit = Instant::now();
     let _closer = CloseOnDrop(budget);
     for (item, permit) in rx.iter() {

@@ -14,7 +14,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::IndexConfig;
 use super::budget::{ByteBudget, Permit, QUEUE_BYTES};
 use super::plan::Listed;
-use super::sites::{self, Orders};
+use super::sites::{self, RawDates, Views};
 use crate::error::{Error, Result};
 use crate::index::manifest::PathKey;
 use crate::ingest::{self, FoundFile};
@@ -82,7 +82,7 @@ pub(super) fn parse_one(
     found: FoundFile,
     old_hash: Option<u64>,
     cfg: &IndexConfig,
-    orders: Option<&Orders>,
+    views: Option<&Views>,
 ) -> Parsed {
     let bytes = match ingest::read_bytes(&found.path, &cfg.ingest) {
         Ok(b) => b,
@@ -115,21 +115,23 @@ pub(super) fn parse_one(
         drop(bytes);
         let format = ingest::detect_format(&found.path, &text)?;
         let parsed = ingest::parse_text(format, &text, &cfg.ingest)?;
-        // the articles own their text; a 64 MB export need not be held twice more
-        drop(text);
+        let learn = views.filter(|_| sites::learns(format, parsed.articles.len()));
+        // the articles own their text; a 64 MB export need not be held twice more (a
+        // page that learns keeps it: its chrome is cut from it)
+        let text = learn.map(|_| text);
         let fallback = ingest::folder_source(&found.path);
         let mut errors = parsed.record_errors;
         let mut articles = Vec::with_capacity(parsed.articles.len());
         let multi = parsed.articles.len() > 1;
-        let learn = orders.filter(|_| !multi && sites::is_page_format(format));
         for raw in parsed.articles {
             let loc = raw.locator.clone();
-            let dates = learn.map(|_| (raw.published.clone(), raw.updated.clone()));
+            let dates = learn.map(|_| RawDates::of(&raw));
             match normalize::normalize(raw, &key, &fallback, &cfg.normalize) {
                 Ok(mut a) => {
-                    if let (Some(orders), Some((p, u))) = (learn, dates) {
-                        let tz = cfg.normalize.timezone;
-                        page = Some(sites::page_of(&mut a, p.as_deref(), u.as_deref(), tz, orders));
+                    if let (Some(views), Some(dates), Some(text)) = (learn, &dates, &text) {
+                        page = Some(sites::learn_page(
+                            &mut a, dates, format, text, &key, &fallback, cfg, views,
+                        ));
                     }
                     articles.push(a)
                 }
@@ -179,7 +181,7 @@ pub(super) fn spawn_parsers(
     cfg: &IndexConfig,
     stop: &Arc<AtomicBool>,
     budget: &Arc<ByteBudget>,
-    orders: Option<Orders>,
+    views: Option<Views>,
 ) -> Result<Parsers> {
     let (tx, rx) = crossbeam_channel::bounded::<(Item, Permit)>(64);
     let budget2 = budget.clone();
@@ -229,7 +231,7 @@ pub(super) fn spawn_parsers(
                     if stop2.load(Ordering::Relaxed) {
                         return;
                     }
-                    let parsed = parse_one(f.key, found, old_hash, &cfg2, orders.as_ref());
+                    let parsed = parse_one(f.key, found, old_hash, &cfg2, views.as_ref());
                     let _ = tx.send((Item::File(parsed), permit));
                 })
         });

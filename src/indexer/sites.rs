@@ -1,8 +1,9 @@
-//! The indexer's hook into site learning (`crate::sites`): the parsers derive each
-//! page's site facts ([`page_of`]), the writer counts and cleans pages with the run's
-//! [`SiteRun`], and at the end of a run the pages whose cleaning went stale are read
-//! and cleaned again ([`reclean_stale`]). Kept apart from the writer so that learning
-//! stays one switch (`IndexConfig::learn_sites`) and one call in `Writer::apply`.
+//! The indexer's hook into site learning (`crate::sites`): the parsers clean each page
+//! with its site's [`View`] ([`learn_page`]), the writer counts pages with the run's
+//! [`SiteRun`] and publishes changed views, and at the end of a run the pages whose
+//! cleaning went stale are read and cleaned again ([`reclean_stale`]). Kept apart from
+//! the writer so that learning stays one switch (`IndexConfig::learn_sites`) and one
+//! call in `Writer::apply`.
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -17,59 +18,150 @@ use super::parse::{Parsed, parse_one};
 use super::writer::Writer;
 use crate::error::Result;
 use crate::index::manifest::PathKey;
-use crate::ingest::{FoundFile, Format};
-use crate::model::Article;
-use crate::normalize::dates::{self, DateOrder, NumericDate};
-use crate::sites::{Page, Profiles};
+use crate::ingest::{self, Format, FoundFile};
+use crate::model::{Article, RawArticle};
+use crate::normalize::{
+    self,
+    dates::{self, DateOrder, NumericDate},
+};
+use crate::sites::clean::{Join, cut};
+use crate::sites::{Page, Profiles, View};
 use crate::text::shingles::shingle;
 
-/// The date order of each site that has one, shared by the writer (who learns it) and
-/// the parsers (who read ambiguous dates with it).
-pub(super) type Orders = Arc<RwLock<FxHashMap<String, DateOrder>>>;
+/// Each site's view, shared by the writer (who learns them) and the parsers (who clean
+/// pages with them).
+pub(super) type Views = Arc<RwLock<FxHashMap<String, View>>>;
 
 /// Formats whose files are pages of a site (one article, a site's template around it).
-pub(super) fn is_page_format(f: Format) -> bool {
+fn is_page_format(f: Format) -> bool {
     matches!(f, Format::PageDump | Format::Html | Format::Markdown)
 }
 
-/// A page's site facts, on the parser pool. An all-numeric ambiguous date is read
-/// again in its site's order, when the site has one.
-pub(super) fn page_of(
-    a: &mut Article,
-    published: Option<&str>,
-    updated: Option<&str>,
-    tz: Tz,
-    orders: &Orders,
-) -> Page {
-    let shown = published.or(updated);
-    let date = shown.and_then(dates::numeric_date);
-    let mut order_used = DateOrder::Unknown;
-    if date == Some(NumericDate::Ambiguous) {
-        let known = orders.read().ok().and_then(|o| o.get(&a.source).copied());
-        if let Some(order) = known {
-            order_used = order;
-            let read = |s: Option<&str>| s.and_then(|s| dates::parse_date_in(s, tz, order));
-            if let Some(u) = read(updated) {
-                a.updated = Some(u);
-            }
-            if let Some(p) = read(published).or(a.updated.filter(|_| published.is_none())) {
-                a.published = Some(p);
-            }
+/// The raw article's printed dates, kept to read them again in the site's order.
+pub(super) struct RawDates {
+    published: Option<String>,
+    updated: Option<String>,
+}
+
+impl RawDates {
+    pub(super) fn of(raw: &RawArticle) -> RawDates {
+        RawDates {
+            published: raw.published.clone(),
+            updated: raw.updated.clone(),
         }
+    }
+}
+
+/// Whether a file's one article learns and is cleaned as a page of its site.
+pub(super) fn learns(format: Format, articles: usize) -> bool {
+    articles == 1 && is_page_format(format)
+}
+
+/// Cleans a page with its site's view, on the parser pool: a page dump or Markdown
+/// file has its chrome cut from its text and is parsed again (so chrome can no longer
+/// be its title, nor hide its byline and date); an HTML page has it cut from its body.
+/// An ambiguous all-numeric date is read in the site's order. The page is kept as
+/// first parsed when the parse of the cut text finds no article.
+pub(super) fn learn_page(
+    a: &mut Article,
+    raw_dates: &RawDates,
+    format: Format,
+    text: &str,
+    key: &str,
+    fallback: &str,
+    cfg: &IndexConfig,
+    views: &Views,
+) -> Page {
+    let view = views
+        .read()
+        .ok()
+        .and_then(|v| v.get(&a.source).cloned())
+        .unwrap_or_default();
+    let mut dates = raw_dates;
+    let page_text = format != Format::Html;
+    let shingled = shingle(if page_text { text } else { &a.body });
+    let mut removed = Vec::new();
+    let mut reparsed = None;
+    if !view.chrome.is_empty() {
+        if page_text {
+            let mut cut_text = text.to_string();
+            let keep = ingest::dateline_spans(text);
+            let done = cut(&mut cut_text, &shingled, Join::Page, &keep, |h| {
+                view.is_chrome(h)
+            });
+            if done.words > 0
+                && let Some((b, d)) = reparse(format, &cut_text, key, fallback, cfg)
+                && b.source == a.source
+            {
+                *a = b;
+                reparsed = Some(d);
+                removed = done.runs;
+            }
+        } else {
+            let body = shingle(&a.body);
+            removed = cut(&mut a.body, &body, Join::Body, &[], |h| view.is_chrome(h)).runs;
+        }
+    }
+    if let Some(d) = &reparsed {
+        dates = d;
+    }
+    let tz = cfg.normalize.timezone;
+    let date = dates
+        .published
+        .as_deref()
+        .or(dates.updated.as_deref())
+        .and_then(dates::numeric_date);
+    let mut order_used = DateOrder::Unknown;
+    if date == Some(NumericDate::Ambiguous) && view.order != DateOrder::Unknown {
+        order_used = view.order;
+        read_dates_in(a, dates, tz, view.order);
     }
     Page {
         site: a.source.clone(),
         year: a.published.map(|d| d.year()),
-        shingled: shingle(&a.body),
+        shingled,
         date,
         order_used,
+        version_used: view.version,
+        removed,
+    }
+}
+
+/// Parses a cut page text into its one article.
+fn reparse(
+    format: Format,
+    text: &str,
+    key: &str,
+    fallback: &str,
+    cfg: &IndexConfig,
+) -> Option<(Article, RawDates)> {
+    let mut parsed = ingest::parse_text(format, text, &cfg.ingest).ok()?;
+    if parsed.articles.len() != 1 {
+        return None;
+    }
+    let raw = parsed.articles.pop()?;
+    let d = RawDates::of(&raw);
+    let a = normalize::normalize(raw, key, fallback, &cfg.normalize).ok()?;
+    (!a.body.is_empty()).then_some((a, d))
+}
+
+/// Reads the article's printed dates in the site's order.
+fn read_dates_in(a: &mut Article, d: &RawDates, tz: Tz, order: DateOrder) {
+    let read = |s: Option<&str>| s.and_then(|s| dates::parse_date_in(s, tz, order));
+    if let Some(u) = read(d.updated.as_deref()) {
+        a.updated = Some(u);
+    }
+    if let Some(p) = read(d.published.as_deref()) {
+        a.published = Some(p);
+    } else if d.published.is_none() && a.updated.is_some() {
+        a.published = a.updated;
     }
 }
 
 /// The run's learned state.
 pub(super) struct SiteRun {
     profiles: Profiles,
-    pub(super) orders: Orders,
+    pub(super) views: Views,
     /// Pages count into their groups (off while stale pages are cleaned again).
     counting: bool,
     /// Learned state changed since it was saved.
@@ -79,23 +171,28 @@ pub(super) struct SiteRun {
 impl SiteRun {
     pub(super) fn open(dir: &std::path::Path) -> Result<SiteRun> {
         let profiles = crate::index::sites::load(dir)?;
-        let orders = Arc::new(RwLock::new(profiles.date_orders()));
+        let views = Arc::new(RwLock::new(profiles.views()));
         Ok(SiteRun {
             profiles,
-            orders,
+            views,
             counting: true,
             changed: false,
         })
     }
 
-    /// Counts a page and cuts its site's chrome from the article's body.
-    pub(super) fn clean(&mut self, key: &str, page: &Page, a: &mut Article) {
-        let seen = self.profiles.observe(key, page, &mut a.body, self.counting);
+    /// Counts a page (cleaned by its parser) into its site.
+    pub(super) fn observe(&mut self, key: &str, page: &Page) {
+        let seen = self.profiles.observe(key, page, self.counting);
         self.changed = true;
-        if seen.order_changed
-            && let Ok(mut o) = self.orders.write()
-        {
-            *o = self.profiles.date_orders();
+        if seen.view_changed {
+            self.publish(&page.site);
+        }
+    }
+
+    /// Hands the parsers a site's new view.
+    fn publish(&self, site: &str) {
+        if let (Some(s), Ok(mut v)) = (self.profiles.sites.get(site), self.views.write()) {
+            v.insert(site.to_string(), s.view());
         }
     }
 
@@ -128,8 +225,11 @@ pub(super) fn reclean_stale(w: &mut Writer<'_>, cfg: &IndexConfig) {
     };
     sites.profiles.finish();
     sites.changed = true;
+    if let Ok(mut v) = sites.views.write() {
+        *v = sites.profiles.views();
+    }
     let stale = sites.profiles.stale();
-    let orders = sites.orders.clone();
+    let views = sites.views.clone();
     sites.counting = false;
     let todo: Vec<(PathKey, FoundFile)> = stale
         .iter()
@@ -148,7 +248,7 @@ pub(super) fn reclean_stale(w: &mut Writer<'_>, cfg: &IndexConfig) {
     for chunk in todo.chunks(RECLEAN_CHUNK) {
         let parsed: Vec<Parsed> = chunk
             .par_iter()
-            .map(|(key, found)| parse_one(key.clone(), found.clone(), None, cfg, Some(&orders)))
+            .map(|(key, found)| parse_one(key.clone(), found.clone(), None, cfg, Some(&views)))
             .collect();
         for p in parsed {
             w.reclean(p);

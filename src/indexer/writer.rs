@@ -163,7 +163,7 @@ impl Writer<'_> {
         } else {
             FileStatus::New
         };
-        let (mut articles, errors) = match p.outcome {
+        let (articles, errors) = match p.outcome {
             Ok(v) => v,
             Err(reason) => {
                 entry.extra.set_skipped(reason.clone());
@@ -178,8 +178,8 @@ impl Writer<'_> {
                 return;
             }
         };
-        if let (Some(sites), Some(page), [a]) = (&mut self.sites, &p.page, &mut articles[..]) {
-            sites.clean(&p.key, page, a);
+        if let (Some(sites), Some(page)) = (&mut self.sites, &p.page) {
+            sites.observe(&p.key, page);
         }
         let mut dup_of: Vec<(PathKey, &'static str)> = Vec::new();
         let mut added = 0;
@@ -350,13 +350,23 @@ impl Writer<'_> {
         let s = &*self.summary;
         let keep = (
             [s.new, s.updated, s.duplicate, s.skipped],
-            [s.documents_indexed, s.documents_removed, s.duplicate_documents, s.record_errors],
+            [
+                s.documents_indexed,
+                s.documents_removed,
+                s.duplicate_documents,
+                s.record_errors,
+            ],
             s.files.len(),
         );
         self.apply(p);
         let s = &mut *self.summary;
         [s.new, s.updated, s.duplicate, s.skipped] = keep.0;
-        [s.documents_indexed, s.documents_removed, s.duplicate_documents, s.record_errors] = keep.1;
+        [
+            s.documents_indexed,
+            s.documents_removed,
+            s.duplicate_documents,
+            s.record_errors,
+        ] = keep.1;
         s.files.truncate(keep.2);
         s.recleaned += 1;
     }

@@ -539,8 +539,14 @@ mod tests {
         use NumericDate::*;
         let cases: &[(&str, Option<NumericDate>)] = &[
             ("25/12/2024", Some(Shows(DateOrder::DayFirst))),
-            ("Published: 25-12-2024 08:00", Some(Shows(DateOrder::DayFirst))),
-            ("12/25/2024, 8:00 PM EST", Some(Shows(DateOrder::MonthFirst))),
+            (
+                "Published: 25-12-2024 08:00",
+                Some(Shows(DateOrder::DayFirst)),
+            ),
+            (
+                "12/25/2024, 8:00 PM EST",
+                Some(Shows(DateOrder::MonthFirst)),
+            ),
             ("Fri, 25072025 - 15:28", Some(Shows(DateOrder::DayFirst))),
             ("Fri, 07252025 - 15:28", Some(Shows(DateOrder::MonthFirst))),
             ("11/07/2025", Some(Ambiguous)),

@@ -1,6 +1,6 @@
-//! Cutting chrome from a body: the runs of words that chrome shingles cover are removed,
-//! unless a run is most of the body (see [`MAX_RUN_PERCENT`]); paragraphs left with no
-//! letter or digit go with them. Deciding what is chrome is `learn`'s job.
+//! Cutting chrome from a text (a page before it is parsed, or an article body): the runs
+//! of words that chrome shingles cover are removed, unless a run is most of the text
+//! (see [`MAX_RUN_PERCENT`]). Deciding what is chrome is `learn`'s job.
 
 use super::MAX_RUN_PERCENT;
 use crate::text::push_collapsed;
@@ -15,9 +15,27 @@ pub struct Cut {
     pub runs: Vec<String>,
 }
 
-/// Removes from `body` the runs of words covered by a shingle `is_chrome` accepts.
-/// `s` must be the shingles of `body` as it is.
-pub fn cut(body: &mut String, s: &Shingled, is_chrome: impl Fn(u64) -> bool) -> Cut {
+/// How a cut text is put back together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Join {
+    /// An article body: a cut leaves a space, whitespace is collapsed and paragraphs
+    /// left without a letter or digit go.
+    Body,
+    /// A page's text before it is parsed: a cut leaves a paragraph break (the glued
+    /// pieces around it were separate elements), and the parser does the rest.
+    Page,
+}
+
+/// Removes from `body` the runs of words covered by a shingle `is_chrome` accepts,
+/// except words inside the byte ranges `keep` (sorted). `s` must be the shingles of
+/// `body` as it is.
+pub fn cut(
+    body: &mut String,
+    s: &Shingled,
+    join: Join,
+    keep: &[(usize, usize)],
+    is_chrome: impl Fn(u64) -> bool,
+) -> Cut {
     let n = s.spans.len();
     let mut covered = vec![false; n];
     let mut any = false;
@@ -25,6 +43,12 @@ pub fn cut(body: &mut String, s: &Shingled, is_chrome: impl Fn(u64) -> bool) -> 
         if is_chrome(h) {
             covered[i..i + SHINGLE].iter_mut().for_each(|c| *c = true);
             any = true;
+        }
+    }
+    for (c, &(a, b)) in covered.iter_mut().zip(&s.spans) {
+        let (a, b) = (a as usize, b as usize);
+        if *c && keep.iter().any(|&(ka, kb)| a < kb && ka < b) {
+            *c = false;
         }
     }
     let mut out = Cut::default();
@@ -62,10 +86,14 @@ pub fn cut(body: &mut String, s: &Shingled, is_chrome: impl Fn(u64) -> bool) -> 
             out.runs.push(truncate(run, 120));
         }
         kept.push_str(&body[pos..a]);
-        kept.push(' ');
+        kept.push_str(if join == Join::Page { "\n\n" } else { " " });
         pos = b;
     }
     kept.push_str(&body[pos..]);
+    if join == Join::Page {
+        *body = kept;
+        return out;
+    }
     let mut clean = String::with_capacity(kept.len());
     for para in kept.split("\n\n") {
         if !para.chars().any(char::is_alphanumeric) {
@@ -109,7 +137,7 @@ mod tests {
         );
         let s = shingle(&body);
         let chrome = chrome_of(menu);
-        let done = cut(&mut body, &s, |h| chrome.contains(&h));
+        let done = cut(&mut body, &s, Join::Body, &[], |h| chrome.contains(&h));
         assert_eq!(
             body,
             "Miners sold coins on Monday.\n\nThe pool said fees rose. It kept the rest."
@@ -119,12 +147,37 @@ mod tests {
     }
 
     #[test]
+    fn a_page_cut_separates_the_glued_pieces_around_it() {
+        let menu = "News Prices Markets Research Events Podcasts";
+        let mut page = format!("BTC up {menu} Miners Sell Their Coins By Ana Ruiz ...");
+        let s = shingle(&page);
+        let chrome = chrome_of(menu);
+        cut(&mut page, &s, Join::Page, &[], |h| chrome.contains(&h));
+        assert_eq!(page, "BTC up \n\n Miners Sell Their Coins By Ana Ruiz ...");
+    }
+
+    #[test]
+    fn kept_ranges_are_not_cut() {
+        let line = "By Ana Ruiz Published Jan 5, 2024 for the Desk Review";
+        let mut page = format!("{line} The miners sold.");
+        let s = shingle(&page);
+        let chrome = chrome_of(line);
+        let keep = [(0, 33)];
+        cut(&mut page, &s, Join::Page, &keep, |h| chrome.contains(&h));
+        assert_eq!(
+            page,
+            "By Ana Ruiz Published Jan 5, 2024 \n\n The miners sold."
+        );
+    }
+
+    #[test]
     fn a_run_that_is_most_of_the_body_is_kept() {
         let text = "The exchange said all withdrawals resume on Friday after the audit. Thanks.";
         let mut body = text.to_string();
         let s = shingle(&body);
-        let chrome = chrome_of("The exchange said all withdrawals resume on Friday after the audit.");
-        let done = cut(&mut body, &s, |h| chrome.contains(&h));
+        let chrome =
+            chrome_of("The exchange said all withdrawals resume on Friday after the audit.");
+        let done = cut(&mut body, &s, Join::Body, &[], |h| chrome.contains(&h));
         assert_eq!(body, text);
         assert_eq!(done, Cut::default());
     }
@@ -133,7 +186,7 @@ mod tests {
     fn nothing_matched_leaves_the_body_as_it_is() {
         let mut body = "Short  body\n\n  with odd spacing".to_string();
         let s = shingle(&body);
-        cut(&mut body, &s, |_| false);
+        cut(&mut body, &s, Join::Body, &[], |_| false);
         assert_eq!(body, "Short  body\n\n  with odd spacing");
     }
 }

@@ -1,36 +1,34 @@
-//! Counting a page into its site's groups, recomputing a group's chrome, cleaning a page
-//! with it, and listing the pages whose cleaning or date is stale. The thresholds are
-//! the constants of `sites`.
+//! Counting a page into its site's groups, recomputing a group's chrome, and listing
+//! the pages whose cleaning or date is stale. The thresholds are the constants of
+//! `sites`; cutting is `clean`'s, and happens on the parser pool.
 
 use rustc_hash::FxHashMap;
 
-use super::clean::cut;
 use super::{
     ALL, CANDIDATE_PAGES, EXAMPLES, Group, MAX_AMBIGUOUS, MIN_PAGES, MIN_SHARE_PAGES, Page,
-    Profiles, SAMPLE_PAGES, SHARE_PERCENT, Seen, Site, order_code, year_group,
+    Profiles, SAMPLE_PAGES, SHARE_PERCENT, Seen, Site, View, order_code, year_group,
 };
 use crate::normalize::dates::{DateOrder, NumericDate};
 
-/// What [`Profiles::observe`] did to a page.
+/// What [`Profiles::observe`] changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Observed {
-    /// Words cut from the body.
-    pub words_removed: usize,
-    /// The site's date order changed (the parsers must learn it).
-    pub order_changed: bool,
+    /// The site's chrome or date order changed: the parsers need its new [`View`].
+    pub view_changed: bool,
 }
 
 impl Group {
-    /// Counts a page's distinct shingles; false when the group is frozen or has
-    /// counted this page already (a page read again to be re-cleaned).
-    fn count(&mut self, path: &str, distinct: &[u64]) -> bool {
+    /// Counts a page's distinct shingles; `None` when the group is frozen or has
+    /// counted this page already (a page read again to be cleaned again), else
+    /// whether its chrome changed.
+    fn count(&mut self, path: &str, distinct: &[u64], with: u32) -> Option<bool> {
         if self.frozen || self.sample.iter().any(|s| s.path == path) {
-            return false;
+            return None;
         }
         self.pages += 1;
         self.sample.push(Seen {
             path: path.to_string(),
-            with: self.version,
+            with,
         });
         if self.pages <= CANDIDATE_PAGES {
             for &h in distinct {
@@ -44,18 +42,20 @@ impl Group {
             }
         }
         self.dirty = true;
+        let mut changed = false;
         if self.pages == MIN_PAGES || self.pages >= SAMPLE_PAGES {
-            self.recompute();
+            changed = self.recompute();
         }
         if self.pages >= SAMPLE_PAGES {
             self.frozen = true;
             self.counts = FxHashMap::default();
         }
-        true
+        Some(changed)
     }
 
-    /// Chrome from the counts: the shingles on enough of the sample's pages.
-    fn recompute(&mut self) {
+    /// Chrome from the counts: the shingles on enough of the sample's pages. True when
+    /// it changed.
+    fn recompute(&mut self) -> bool {
         self.dirty = false;
         let need = MIN_SHARE_PAGES.max((self.pages * SHARE_PERCENT).div_ceil(100));
         let mut chrome: Vec<u64> = if self.pages < MIN_PAGES {
@@ -68,84 +68,84 @@ impl Group {
                 .collect()
         };
         chrome.sort_unstable();
-        if chrome != self.chrome {
-            self.chrome = chrome;
-            self.version += 1;
-            self.examples.clear();
+        if chrome == self.chrome {
+            return false;
         }
+        self.chrome = chrome;
+        true
     }
+}
 
-    fn is_chrome(&self, h: u64) -> bool {
-        self.chrome.binary_search(&h).is_ok()
+impl Site {
+    fn chrome_changed(&mut self) {
+        self.version += 1;
+        self.examples.clear();
     }
 }
 
 impl Profiles {
-    /// Counts a page into its site (unless `count` is false, or it was counted before),
-    /// then cuts the chrome its site has learned from `body`, which must be the text
-    /// `page.shingled` was made from.
-    pub fn observe(&mut self, path: &str, page: &Page, body: &mut String, count: bool) -> Observed {
+    /// Counts a page into its site's groups (unless `count` is false, or a group
+    /// counted it before), records what it was cleaned with, and keeps examples of
+    /// what was cut.
+    pub fn observe(&mut self, path: &str, page: &Page, count: bool) -> Observed {
         let site = self.sites.entry(page.site.clone()).or_default();
         let keys = [ALL.to_string(), year_group(page.year)];
-        let mut out = Observed::default();
+        let before = (site.version, site.date_order());
         if count {
             let distinct = page.shingled.distinct();
             let mut counted = false;
+            let mut changed = false;
             for k in &keys {
-                counted |= site
-                    .groups
-                    .entry(k.clone())
-                    .or_default()
-                    .count(path, &distinct);
+                let g = site.groups.entry(k.clone()).or_default();
+                if let Some(c) = g.count(path, &distinct, page.version_used) {
+                    counted = true;
+                    changed |= c;
+                }
+            }
+            if changed {
+                site.chrome_changed();
             }
             if counted {
                 site.pages += 1;
-                let before = site.date_order();
                 match page.date {
                     Some(NumericDate::Shows(DateOrder::DayFirst)) => site.day_first += 1,
                     Some(NumericDate::Shows(DateOrder::MonthFirst)) => site.month_first += 1,
                     _ => {}
                 }
-                out.order_changed = site.date_order() != before;
             }
         }
         if page.date == Some(NumericDate::Ambiguous) {
             note_ambiguous(site, path, page.order_used);
         }
-        let groups: Vec<&Group> = keys.iter().filter_map(|k| site.groups.get(k)).collect();
-        if groups.iter().any(|g| !g.chrome.is_empty()) {
-            let done = cut(body, &page.shingled, |h| groups.iter().any(|g| g.is_chrome(h)));
-            out.words_removed = done.words;
-            for k in &keys {
-                if let Some(g) = site.groups.get_mut(k)
-                    && !g.chrome.is_empty()
-                {
-                    for run in &done.runs {
-                        if g.examples.len() < EXAMPLES && !g.examples.contains(run) {
-                            g.examples.push(run.clone());
-                        }
-                    }
+        for g in site.groups.values_mut() {
+            if let Some(s) = g.sample.iter_mut().find(|s| s.path == path) {
+                s.with = page.version_used;
+            }
+        }
+        if page.version_used == site.version {
+            for run in &page.removed {
+                if site.examples.len() < EXAMPLES && !site.examples.contains(run) {
+                    site.examples.push(run.clone());
                 }
             }
         }
-        for k in &keys {
-            if let Some(g) = site.groups.get_mut(k)
-                && let Some(s) = g.sample.iter_mut().find(|s| s.path == path)
-            {
-                s.with = g.version;
-            }
+        Observed {
+            view_changed: (site.version, site.date_order()) != before,
         }
-        out
     }
 
     /// Recomputes the chrome of every group that counted pages since it was last
     /// computed (the end of a run).
     pub fn finish(&mut self) {
         for site in self.sites.values_mut() {
+            let mut changed = false;
             for g in site.groups.values_mut() {
                 if g.dirty && !g.frozen {
-                    g.recompute();
+                    changed |= g.recompute();
                 }
+            }
+            if changed {
+                site.chrome_changed();
             }
         }
     }
@@ -159,7 +159,7 @@ impl Profiles {
                 out.extend(
                     g.sample
                         .iter()
-                        .filter(|s| s.with != g.version)
+                        .filter(|s| s.with != site.version)
                         .map(|s| s.path.clone()),
                 );
             }
@@ -178,16 +178,16 @@ impl Profiles {
         out
     }
 
-    /// The sites whose date order is known.
-    pub fn date_orders(&self) -> FxHashMap<String, DateOrder> {
+    /// What the parsers need of every site.
+    pub fn views(&self) -> FxHashMap<String, View> {
         self.sites
             .iter()
-            .map(|(k, s)| (k.clone(), s.date_order()))
-            .filter(|(_, o)| *o != DateOrder::Unknown)
+            .map(|(k, s)| (k.clone(), s.view()))
             .collect()
     }
 
-    /// Forgets pages that are no longer indexed (deleted files).
+    /// Forgets pages that are no longer indexed (deleted files) for their dates; the
+    /// counts they gave their groups stay.
     pub fn forget(&mut self, path: &str) {
         for site in self.sites.values_mut() {
             site.ambiguous.retain(|s| s.path != path);
@@ -216,16 +216,33 @@ fn note_ambiguous(site: &mut Site, path: &str, used: DateOrder) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sites::clean::{Join, cut};
     use crate::text::shingles::shingle;
 
-    const CHROME: &str = "BTC $61,204 +1.2% ETH $3,011 -0.4% News Prices Markets Research Events Podcasts Sign In";
+    const CHROME: &str =
+        "BTC $61,204 +1.2% ETH $3,011 -0.4% News Prices Markets Research Events Podcasts Sign In";
     const FOOTER: &str = "Disclaimer: nothing on this site is investment advice, do your own research before trading.";
 
     /// An article's own words: different on every page (digits would all read alike).
     fn story(i: usize) -> String {
         const W: &[&str] = &[
-            "miners", "sold", "reserves", "after", "halving", "fees", "rose", "pool", "whales",
-            "bought", "dip", "exchange", "halted", "withdrawals", "audit", "found", "gap",
+            "miners",
+            "sold",
+            "reserves",
+            "after",
+            "halving",
+            "fees",
+            "rose",
+            "pool",
+            "whales",
+            "bought",
+            "dip",
+            "exchange",
+            "halted",
+            "withdrawals",
+            "audit",
+            "found",
+            "gap",
         ];
         (0..17)
             .map(|j| W[(i * 7 + j * (i + 3)) % W.len()])
@@ -237,44 +254,50 @@ mod tests {
         format!("{CHROME}\n\n{}.\n\n{FOOTER}", story(i))
     }
 
-    fn page(text: &str, year: Option<i32>) -> Page {
-        Page {
+    /// Cleans a page with the site's current view (as a parser does), then observes it.
+    fn feed_text(p: &mut Profiles, path: &str, text: &str, year: Option<i32>) -> String {
+        let view = p.sites.get("wire").map(Site::view).unwrap_or_default();
+        let mut b = text.to_string();
+        let shingled = shingle(&b);
+        let done = cut(&mut b, &shingled, Join::Body, &[], |h| view.is_chrome(h));
+        let pg = Page {
             site: "wire".into(),
             year,
-            shingled: shingle(text),
+            shingled,
             date: None,
             order_used: DateOrder::Unknown,
-        }
+            version_used: view.version,
+            removed: done.runs,
+        };
+        p.observe(path, &pg, true);
+        b
     }
 
     fn feed(p: &mut Profiles, i: usize, year: Option<i32>) -> String {
-        let mut b = body(i);
-        let pg = page(&b, year);
-        p.observe(&format!("/a/{i}.txt"), &pg, &mut b, true);
-        b
+        feed_text(p, &format!("/a/{i}.txt"), &body(i), year)
     }
 
     #[test]
     fn chrome_is_learned_at_the_threshold_and_earlier_pages_become_stale() {
         let mut p = Profiles::default();
-        for i in 0..4 {
+        for i in 0..5 {
             assert_eq!(feed(&mut p, i, Some(2024)), body(i), "nothing learned yet");
         }
-        let fifth = feed(&mut p, 4, Some(2024));
-        assert_eq!(fifth, format!("{}.", story(4)));
-        let stale = p.stale();
-        assert_eq!(stale, ["/a/0.txt", "/a/1.txt", "/a/2.txt", "/a/3.txt"]);
+        assert_eq!(p.sites["wire"].version, 1);
+        assert_eq!(
+            p.stale(),
+            ["/a/0.txt", "/a/1.txt", "/a/2.txt", "/a/3.txt", "/a/4.txt"]
+        );
+        assert_eq!(feed(&mut p, 5, Some(2024)), format!("{}.", story(5)));
         // cleaning them again (not counted twice) leaves nothing stale
-        for i in 0..4 {
-            let mut b = body(i);
-            let pg = page(&b, Some(2024));
-            p.observe(&format!("/a/{i}.txt"), &pg, &mut b, true);
-            assert!(!b.contains("Disclaimer"), "{b}");
+        for i in 0..5 {
+            assert_eq!(feed(&mut p, i, Some(2024)), format!("{}.", story(i)));
         }
         assert!(p.stale().is_empty(), "{:?}", p.stale());
-        assert_eq!(p.sites["wire"].pages, 5);
-        assert_eq!(p.sites["wire"].groups[ALL].pages, 5);
-        assert!(!p.sites["wire"].groups[ALL].examples.is_empty());
+        let site = &p.sites["wire"];
+        assert_eq!(site.pages, 6);
+        assert_eq!(site.groups[ALL].pages, 6);
+        assert_eq!(site.examples.len(), 2, "{:?}", site.examples);
     }
 
     #[test]
@@ -288,7 +311,11 @@ mod tests {
         assert_eq!(g.pages, SAMPLE_PAGES);
         assert_eq!(g.sample.len(), SAMPLE_PAGES as usize);
         p.finish();
-        assert!(p.stale().len() <= MIN_PAGES as usize, "{:?}", p.stale());
+        assert_eq!(
+            p.sites["wire"].version, 1,
+            "the chrome of 5 pages held at 50"
+        );
+        assert_eq!(p.stale().len(), MIN_PAGES as usize, "{:?}", p.stale());
     }
 
     #[test]
@@ -296,9 +323,8 @@ mod tests {
         let mut p = Profiles::default();
         let old = "Old menu Home World Coins Altcoins Deals Forum Login";
         for i in 0..6 {
-            let mut b = format!("{old}\n\nStory {i} about the fork{i} and miners{i} and fees{i} at height{i}.");
-            let pg = page(&b, Some(2019));
-            p.observe(&format!("/o/{i}"), &pg, &mut b, true);
+            let text = format!("{old}\n\n{}.", story(i + 40));
+            feed_text(&mut p, &format!("/o/{i}"), &text, Some(2019));
         }
         for i in 0..6 {
             feed(&mut p, i, Some(2024));
@@ -309,24 +335,37 @@ mod tests {
         assert!(!site.groups["2024"].chrome.is_empty());
         // twelve pages, six of each template: neither is on 60% of all of them
         assert!(site.groups[ALL].chrome.is_empty());
+        // a 2019 page is cleaned of its template and of no article word
+        let again = feed_text(
+            &mut p,
+            "/o/0",
+            &format!("{old}\n\n{}.", story(40)),
+            Some(2019),
+        );
+        assert_eq!(again, format!("{}.", story(40)));
     }
 
     #[test]
     fn unambiguous_dates_decide_the_order_and_ambiguous_pages_are_read_again() {
         let mut p = Profiles::default();
-        let mut b = String::from("short");
-        let mut pg = page(&b, None);
-        pg.date = Some(NumericDate::Ambiguous);
-        p.observe("/x/1", &pg, &mut b, true);
+        let mut pg = Page {
+            site: "wire".into(),
+            year: None,
+            shingled: shingle("short"),
+            date: Some(NumericDate::Ambiguous),
+            order_used: DateOrder::Unknown,
+            version_used: 0,
+            removed: vec![],
+        };
+        p.observe("/x/1", &pg, true);
         assert!(p.stale().is_empty(), "no order known yet");
         pg.date = Some(NumericDate::Shows(DateOrder::DayFirst));
-        let o = p.observe("/x/2", &pg, &mut b, true);
-        assert!(o.order_changed);
-        assert_eq!(p.date_orders()["wire"], DateOrder::DayFirst);
+        assert!(p.observe("/x/2", &pg, true).view_changed);
+        assert_eq!(p.views()["wire"].order, DateOrder::DayFirst);
         assert_eq!(p.stale(), ["/x/1"]);
         pg.date = Some(NumericDate::Ambiguous);
         pg.order_used = DateOrder::DayFirst;
-        p.observe("/x/1", &pg, &mut b, true);
+        p.observe("/x/1", &pg, true);
         assert!(p.stale().is_empty());
     }
 }

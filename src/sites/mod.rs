@@ -14,19 +14,25 @@
 //! [`MIN_SHARE_PAGES`]) is chrome once the group has [`MIN_PAGES`] pages. Chrome is
 //! recomputed when a group reaches [`MIN_PAGES`] and [`SAMPLE_PAGES`] pages and at the
 //! end of every run; after [`SAMPLE_PAGES`] pages it is frozen. Every page of the site
-//! has the runs of words its groups' chrome covers cut from its body (`clean`), except a
-//! run longer than half of the body: text that most of a page is made of is the article,
-//! however often it recurs.
+//! has the runs of words that its site's chrome (all groups merged) covers cut (`clean`)
+//! — from the page's text before it is parsed (page dumps, Markdown: so a ticker or a
+//! menu can no longer be taken for the title, nor hide the byline and date) or from the
+//! article body (HTML) — except a run longer than half of the text: what most of a page
+//! is made of is the article, however often it recurs.
 //!
-//! The learned state ([`Profiles`]) is stored with the index (`index::sites`). A page
-//! cleaned before its group's chrome changed is *stale* ([`Profiles::stale`]): the
-//! indexer reads it again. Only a group's sample pages can be stale, so the re-reading a
-//! profile change costs is bounded by [`SAMPLE_PAGES`] pages per group.
+//! The learned state ([`Profiles`]) is stored with the index (`index::sites`). A sample
+//! page cleaned with an older version of its site's chrome, or whose ambiguous date was
+//! read in another order than the site's, is *stale* ([`Profiles::stale`]): the indexer
+//! reads it again. Only sample pages can be stale, so what a profile change costs is
+//! bounded by [`SAMPLE_PAGES`] pages per group; pages past the samples keep the cleaning
+//! they got.
 
 pub mod clean;
 mod learn;
 
 use std::collections::BTreeMap;
+
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -61,12 +67,32 @@ pub struct Page {
     pub site: String,
     /// Publication year, if dated.
     pub year: Option<i32>,
-    /// The body's words and shingles.
+    /// The shingles learned from: of the page's text before parsing (page dumps,
+    /// Markdown) or of its article body (HTML).
     pub shingled: Shingled,
     /// What the page's printed date says about the site's order, if all-numeric.
     pub date: Option<NumericDate>,
     /// The order the page's date was read with.
     pub order_used: DateOrder,
+    /// The site's chrome version the page was cleaned with.
+    pub version_used: u32,
+    /// The first few runs of chrome cut from it.
+    pub removed: Vec<String>,
+}
+
+/// What the parsers need of a site: its chrome (every group's, merged) and date order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct View {
+    pub version: u32,
+    pub order: DateOrder,
+    /// Sorted chrome shingles.
+    pub chrome: Arc<Vec<u64>>,
+}
+
+impl View {
+    pub fn is_chrome(&self, h: u64) -> bool {
+        self.chrome.binary_search(&h).is_ok()
+    }
 }
 
 /// Everything learned, per site key.
@@ -98,13 +124,17 @@ pub struct Site {
     /// Pages whose all-numeric date was read in another order than the site's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ambiguous: Vec<Seen>,
+    /// Bumped whenever any group's chrome changes.
+    pub version: u32,
+    /// A few runs removed with the current chrome.
+    pub examples: Vec<String>,
 }
 
 /// A page and the state it was indexed with.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Seen {
     pub path: String,
-    /// The group's chrome version the page was cleaned with, or the date order (0
+    /// The site's chrome version the page was cleaned with, or the date order (0
     /// unknown, 1 day-first, 2 month-first) its date was read in.
     pub with: u32,
 }
@@ -114,18 +144,14 @@ pub struct Seen {
 pub struct Group {
     /// Sample pages counted.
     pub pages: u32,
-    /// The sample pages and the chrome version each was cleaned with.
+    /// The sample pages and the site's chrome version each was cleaned with.
     pub sample: Vec<Seen>,
     /// Pages each candidate shingle is on; emptied once frozen.
     #[serde(default, skip_serializing_if = "FxHashMap::is_empty")]
     pub counts: FxHashMap<u64, u32>,
     /// The chrome shingles, sorted.
     pub chrome: Vec<u64>,
-    /// Bumped whenever `chrome` changes.
-    pub version: u32,
     pub frozen: bool,
-    /// A few runs removed with the current chrome.
-    pub examples: Vec<String>,
     /// Counted since chrome was last computed.
     #[serde(skip)]
     pub dirty: bool,
@@ -145,9 +171,31 @@ impl Site {
         }
     }
 
-    /// Chrome segments learned over all groups.
+    /// Chrome segments learned over all groups (a segment two groups learned counts
+    /// once).
     pub fn segments(&self) -> usize {
-        self.groups.values().map(|g| g.chrome.len()).sum()
+        self.merged_chrome().len()
+    }
+
+    /// Every group's chrome, merged and sorted.
+    pub fn merged_chrome(&self) -> Vec<u64> {
+        let mut all: Vec<u64> = self
+            .groups
+            .values()
+            .flat_map(|g| g.chrome.iter().copied())
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
+    /// What the parsers need of the site.
+    pub fn view(&self) -> View {
+        View {
+            version: self.version,
+            order: self.date_order(),
+            chrome: Arc::new(self.merged_chrome()),
+        }
     }
 }
 
@@ -167,5 +215,71 @@ fn order_code(o: DateOrder) -> u32 {
         DateOrder::Unknown => 0,
         DateOrder::DayFirst => 1,
         DateOrder::MonthFirst => 2,
+    }
+}
+
+/// What `coindex stats --sites` shows of one site.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SiteSummary {
+    pub site: String,
+    /// Pages read.
+    pub pages: u64,
+    /// Chrome segments (shingles) learned over its groups.
+    pub chrome_segments: usize,
+    /// `day-first`, `month-first` or `unknown`.
+    pub date_order: DateOrder,
+    /// Unambiguous numeric dates seen in each order.
+    pub day_first_dates: u32,
+    pub month_first_dates: u32,
+    /// Groups with chrome learned.
+    pub groups: Vec<GroupSummary>,
+    /// A few runs removed with the current chrome.
+    pub examples: Vec<String>,
+}
+
+/// One group of [`SiteSummary`].
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct GroupSummary {
+    /// `all`, a year, or `undated`.
+    pub group: String,
+    pub pages: u32,
+    pub chrome_segments: usize,
+    /// Its chrome stopped changing after `SAMPLE_PAGES` pages.
+    pub frozen: bool,
+}
+
+impl Profiles {
+    /// One summary per site, most pages first (ties by name), with up to `examples`
+    /// examples each.
+    pub fn summaries(&self, examples: usize) -> Vec<SiteSummary> {
+        let mut out: Vec<SiteSummary> = self
+            .sites
+            .iter()
+            .map(|(name, s)| {
+                let ex: Vec<String> = s.examples.iter().take(examples).cloned().collect();
+                SiteSummary {
+                    site: name.clone(),
+                    pages: s.pages,
+                    chrome_segments: s.segments(),
+                    date_order: s.date_order(),
+                    day_first_dates: s.day_first,
+                    month_first_dates: s.month_first,
+                    groups: s
+                        .groups
+                        .iter()
+                        .filter(|(_, g)| !g.chrome.is_empty())
+                        .map(|(k, g)| GroupSummary {
+                            group: k.clone(),
+                            pages: g.pages,
+                            chrome_segments: g.chrome.len(),
+                            frozen: g.frozen,
+                        })
+                        .collect(),
+                    examples: ex,
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| b.pages.cmp(&a.pages).then_with(|| a.site.cmp(&b.site)));
+        out
     }
 }

@@ -115,7 +115,10 @@ mod tests {
         assert_eq!(a.hashes, b.hashes);
         assert_eq!(a.hashes.len(), 8 - SHINGLE + 1);
         let c = shingle("BTC $61,204.11 +1.02% SOL $3,011.40 -0.44% Sign In");
-        assert_ne!(a.hashes[0], c.hashes[0], "a different word is a different shingle");
+        assert_ne!(
+            a.hashes[0], c.hashes[0],
+            "a different word is a different shingle"
+        );
     }
 
     #[test]
