@@ -347,6 +347,23 @@ impl Writer<'_> {
     /// Applies a page read again to be cleaned with its site's newer chrome or date
     /// order: the index changes, the run's counts do not (but `recleaned`).
     pub(super) fn reclean(&mut self, p: Parsed) {
+        // the same document as indexed (same id, text and richness): only what it was
+        // cleaned with is recorded, and the index is left alone
+        let same = match (&p.outcome, self.manifest.files.get(&*p.key)) {
+            (Ok((arts, _)), Some(old)) if arts.len() == 1 && old.docs.len() == 1 => {
+                let (a, d) = (&arts[0], old.docs[0]);
+                DocId::parse(&a.id) == Some(d.id)
+                    && a.richness() == d.rich
+                    && Keys::new(&dedup_keys(a)) == d.keys
+            }
+            _ => false,
+        };
+        if same {
+            if let (Some(sites), Some(page)) = (&mut self.sites, &p.page) {
+                sites.observe(&p.key, page);
+            }
+            return;
+        }
         let s = &*self.summary;
         let keep = (
             [s.new, s.updated, s.duplicate, s.skipped],
