@@ -18,6 +18,7 @@ use crate::index::registry::{Match, Registry};
 use crate::index::{self, Opened};
 use crate::ingest::WalkProblem;
 use crate::model::Article;
+use crate::normalize::dates::NumericDate;
 use crate::schema::SchemaSpec;
 
 /// Segments grow by merging four of a size (10k documents → 40k → 160k) and stop
@@ -347,10 +348,15 @@ impl Writer<'_> {
     /// Applies a page read again to be cleaned with its site's newer chrome or date
     /// order: the index changes, the run's counts do not (but `recleaned`).
     pub(super) fn reclean(&mut self, p: Parsed) {
-        // the same document as indexed (same id, text and richness): only what it was
-        // cleaned with is recorded, and the index is left alone
+        // the same document as indexed (same id, text and richness; a date read in a
+        // new order is not seen in those): only what it was cleaned with is recorded,
+        // and the index is left alone
+        let redated = p
+            .page
+            .as_ref()
+            .is_some_and(|g| g.date == Some(NumericDate::Ambiguous));
         let same = match (&p.outcome, self.manifest.files.get(&*p.key)) {
-            (Ok((arts, _)), Some(old)) if arts.len() == 1 && old.docs.len() == 1 => {
+            (Ok((arts, _)), Some(old)) if !redated && arts.len() == 1 && old.docs.len() == 1 => {
                 let (a, d) = (&arts[0], old.docs[0]);
                 DocId::parse(&a.id) == Some(d.id)
                     && a.richness() == d.rich
