@@ -353,6 +353,8 @@ fn index_and_score(
         .arg("--index")
         .arg(idx)
         .arg("--quiet")
+        // the pages print wall-clock times; read in UTC, the printed day is the day
+        .args(["--timezone", "UTC"])
         .args(extra)
         .output()
         .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;

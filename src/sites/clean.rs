@@ -21,8 +21,9 @@ pub enum Join {
     /// An article body: a cut leaves a space, whitespace is collapsed and paragraphs
     /// left without a letter or digit go.
     Body,
-    /// A page's text before it is parsed: a cut leaves a paragraph break (the glued
-    /// pieces around it were separate elements), and the parser does the rest.
+    /// A page's text before it is parsed: a cut leaves a paragraph break (the pieces
+    /// around it were separate elements) or, in a page saved on one line, a space; the
+    /// parser does the rest.
     Page,
 }
 
@@ -77,6 +78,9 @@ pub fn cut(
     if ranges.is_empty() {
         return out;
     }
+    // a page saved on one line stays on one line: a break would make it look like a
+    // page of lines to the parser
+    let page_sep = if body.contains('\n') { "\n\n" } else { " " };
     let mut kept = String::with_capacity(body.len());
     let mut pos = 0;
     for &(a, b) in &ranges {
@@ -86,7 +90,7 @@ pub fn cut(
             out.runs.push(truncate(run, 120));
         }
         kept.push_str(&body[pos..a]);
-        kept.push_str(if join == Join::Page { "\n\n" } else { " " });
+        kept.push_str(if join == Join::Page { page_sep } else { " " });
         pos = b;
     }
     kept.push_str(&body[pos..]);
@@ -149,11 +153,16 @@ mod tests {
     #[test]
     fn a_page_cut_separates_the_glued_pieces_around_it() {
         let menu = "News Prices Markets Research Events Podcasts";
-        let mut page = format!("BTC up {menu} Miners Sell Their Coins By Ana Ruiz ...");
+        let mut page = format!("BTC up\n{menu} Miners Sell Their Coins By Ana Ruiz ...");
         let s = shingle(&page);
         let chrome = chrome_of(menu);
         cut(&mut page, &s, Join::Page, &[], |h| chrome.contains(&h));
-        assert_eq!(page, "BTC up \n\n Miners Sell Their Coins By Ana Ruiz ...");
+        assert_eq!(page, "BTC up\n\n\n Miners Sell Their Coins By Ana Ruiz ...");
+        // one line stays one line
+        let mut page = format!("BTC up {menu} Miners Sell Their Coins");
+        let s = shingle(&page);
+        cut(&mut page, &s, Join::Page, &[], |h| chrome.contains(&h));
+        assert_eq!(page, "BTC up   Miners Sell Their Coins");
     }
 
     #[test]
@@ -164,10 +173,7 @@ mod tests {
         let chrome = chrome_of(line);
         let keep = [(0, 33)];
         cut(&mut page, &s, Join::Page, &keep, |h| chrome.contains(&h));
-        assert_eq!(
-            page,
-            "By Ana Ruiz Published Jan 5, 2024 \n\n The miners sold."
-        );
+        assert_eq!(page, "By Ana Ruiz Published Jan 5, 2024   The miners sold.");
     }
 
     #[test]
