@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 use crate::index;
 use crate::index::manifest::Manifest;
 use crate::index::registry::Registry;
-use crate::ingest::IngestOptions;
+use crate::ingest::{self, IngestOptions};
 use crate::normalize::NormalizeOptions;
 use budget::{ByteBudget, CloseOnDrop};
 use parse::PARSE_CHUNK;
@@ -177,7 +177,7 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     // files whose stream was stopped (Ctrl-C) stay partial, to be finished next run
     w.abandon_streams();
     if !stop.load(Ordering::Relaxed) {
-        sites::reclean_stale(&mut w, cfg);
+        reclean_stale(&mut w, cfg);
     }
     if !nothing_to_do || w.summary.recleaned > 0 {
         generation += 1;
@@ -192,6 +192,46 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     let _ = writer.wait_merging_threads();
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(summary)
+}
+
+/// Files cleaned again per parallel round.
+const RECLEAN_CHUNK: usize = 64;
+
+/// Reads again, on the rayon pool, the indexed pages whose site's chrome or date order
+/// changed since they were indexed, and applies them (not counted again; the summary
+/// counts them as `recleaned`).
+fn reclean_stale(w: &mut Writer<'_>, cfg: &IndexConfig) {
+    use rayon::prelude::*;
+    let Some(sites) = w.sites.as_deref_mut() else {
+        return;
+    };
+    let stale = sites.finish();
+    let views = sites.views.clone();
+    let todo: Vec<(index::manifest::PathKey, ingest::FoundFile)> = stale
+        .iter()
+        .filter_map(|k| {
+            let (key, e) = w.manifest.files.get_key_value(k.as_str())?;
+            Some((
+                key.clone(),
+                ingest::FoundFile {
+                    path: PathBuf::from(k),
+                    size: e.size,
+                    mtime_ns: e.mtime_ns,
+                },
+            ))
+        })
+        .collect();
+    for chunk in todo.chunks(RECLEAN_CHUNK) {
+        let parsed: Vec<parse::Parsed> = chunk
+            .par_iter()
+            .map(|(key, found)| {
+                parse::parse_one(key.clone(), found.clone(), None, cfg, Some(&views))
+            })
+            .collect();
+        for p in parsed {
+            w.reclean(p);
+        }
+    }
 }
 
 /// The progress message while a big file streams: its records and bytes so far.

@@ -1,24 +1,19 @@
 //! The indexer's hook into site learning (`crate::sites`): the parsers clean each page
 //! with its site's [`View`] ([`learn_page`]), the writer counts pages with the run's
-//! [`SiteRun`] and publishes changed views, and at the end of a run the pages whose
-//! cleaning went stale are read and cleaned again ([`reclean_stale`]). Kept apart from
+//! [`SiteRun`] and publishes changed views, and at the end of a run names the pages
+//! whose cleaning went stale ([`SiteRun::finish`]; the run reads them again). Kept apart from
 //! the writer so that learning stays one switch (`IndexConfig::learn_sites`) and one
 //! call in `Writer::apply`.
 
-use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
 use chrono::Datelike;
 use chrono_tz::Tz;
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::IndexConfig;
-use super::parse::{Parsed, parse_one};
-use super::writer::Writer;
 use crate::error::Result;
-use crate::index::manifest::PathKey;
-use crate::ingest::{self, Format, FoundFile};
+use crate::ingest::{self, Format};
 use crate::model::{Article, RawArticle};
 use crate::normalize::{
     self,
@@ -212,49 +207,17 @@ impl SiteRun {
     }
 }
 
-/// Files cleaned again per parallel round.
-const RECLEAN_CHUNK: usize = 64;
-
-/// Recomputes chrome at the end of a run and reads again, on the rayon pool, the
-/// indexed pages whose chrome or date order changed since they were indexed (see
-/// `sites::Profiles::stale`). They are not counted again; the summary counts them as
-/// `recleaned`.
-pub(super) fn reclean_stale(w: &mut Writer<'_>, cfg: &IndexConfig) {
-    let Some(sites) = w.sites.as_deref_mut() else {
-        return;
-    };
-    sites.profiles.finish();
-    sites.changed = true;
-    if let Ok(mut v) = sites.views.write() {
-        *v = sites.profiles.views();
-    }
-    let stale = sites.profiles.stale();
-    let views = sites.views.clone();
-    sites.counting = false;
-    let todo: Vec<(PathKey, FoundFile)> = stale
-        .iter()
-        .filter_map(|k| {
-            let (key, e) = w.manifest.files.get_key_value(k.as_str())?;
-            Some((
-                key.clone(),
-                FoundFile {
-                    path: PathBuf::from(k),
-                    size: e.size,
-                    mtime_ns: e.mtime_ns,
-                },
-            ))
-        })
-        .collect();
-    for chunk in todo.chunks(RECLEAN_CHUNK) {
-        let parsed: Vec<Parsed> = chunk
-            .par_iter()
-            .map(|(key, found)| parse_one(key.clone(), found.clone(), None, cfg, Some(&views)))
-            .collect();
-        for p in parsed {
-            w.reclean(p);
+impl SiteRun {
+    /// Ends the run's learning: recomputes chrome, hands the parsers every site's new
+    /// view, stops counting, and returns the pages whose cleaning went stale (see
+    /// `sites::Profiles::stale`).
+    pub(super) fn finish(&mut self) -> Vec<String> {
+        self.profiles.finish();
+        self.changed = true;
+        if let Ok(mut v) = self.views.write() {
+            *v = self.profiles.views();
         }
-    }
-    if let Some(s) = w.sites.as_deref_mut() {
-        s.counting = true;
+        self.counting = false;
+        self.profiles.stale()
     }
 }

@@ -1,5 +1,5 @@
 //! Word shingles of a text: its words with their byte spans, and a hash of every run of
-//! [`SHINGLE`] consecutive words. Site learning (`crate::sites`) counts the shingles that
+//! [`SHINGLE`] consecutive words. Site learning (the `sites` module) counts the shingles that
 //! recur across a site's pages and cuts the runs they cover; this file knows nothing of
 //! sites or pages.
 //!
