@@ -1,8 +1,8 @@
 //! Cutting chrome from a text (a page before it is parsed, or an article body): the runs
 //! of words that chrome shingles cover are removed, unless a run is most of the text
-//! (see [`MAX_RUN_PERCENT`]). Deciding what is chrome is `learn`'s job.
+//! (see [`MAX_RUN_PERCENT`]) or nearly the whole text recurs ([`MAX_PAGE_PERCENT`]). Deciding what is chrome is `learn`'s job.
 
-use super::MAX_RUN_PERCENT;
+use super::{MAX_PAGE_PERCENT, MAX_RUN_PERCENT};
 use crate::text::push_collapsed;
 use crate::text::shingles::{SHINGLE, Shingled};
 
@@ -46,15 +46,32 @@ pub fn cut(
             any = true;
         }
     }
+    let mut out = Cut::default();
+    if !any {
+        return out;
+    }
+    // a page nearly all of whose words recur is a templated article (a daily price
+    // report) or a page saved again, not chrome around an article
+    let total = covered.iter().filter(|&&c| c).count();
+    if total * 100 > n * MAX_PAGE_PERCENT {
+        return out;
+    }
+    // a run that is most of the text is the article, however often it recurs
+    let mut i = 0;
+    while i < n {
+        let start = i;
+        while i < n && covered[i] == covered[start] {
+            i += 1;
+        }
+        if covered[start] && (i - start) * 100 > n * MAX_RUN_PERCENT {
+            covered[start..i].iter_mut().for_each(|c| *c = false);
+        }
+    }
     for (c, &(a, b)) in covered.iter_mut().zip(&s.spans) {
         let (a, b) = (a as usize, b as usize);
         if *c && keep.iter().any(|&(ka, kb)| a < kb && ka < b) {
             *c = false;
         }
-    }
-    let mut out = Cut::default();
-    if !any {
-        return out;
     }
     // maximal runs of covered words, as byte ranges
     let mut ranges: Vec<(usize, usize)> = Vec::new();
@@ -68,11 +85,7 @@ pub fn cut(
         while i < n && covered[i] {
             i += 1;
         }
-        let words = i - start;
-        if words * 100 > n * MAX_RUN_PERCENT {
-            continue;
-        }
-        out.words += words;
+        out.words += i - start;
         ranges.push((s.spans[start].0 as usize, s.spans[i - 1].1 as usize));
     }
     if ranges.is_empty() {
@@ -168,12 +181,16 @@ mod tests {
     #[test]
     fn kept_ranges_are_not_cut() {
         let line = "By Ana Ruiz Published Jan 5, 2024 for the Desk Review";
-        let mut page = format!("{line} The miners sold.");
+        let mut page =
+            format!("{line} The miners sold their coins after the halving as fees rose.");
         let s = shingle(&page);
         let chrome = chrome_of(line);
         let keep = [(0, 33)];
         cut(&mut page, &s, Join::Page, &keep, |h| chrome.contains(&h));
-        assert_eq!(page, "By Ana Ruiz Published Jan 5, 2024   The miners sold.");
+        assert_eq!(
+            page,
+            "By Ana Ruiz Published Jan 5, 2024   The miners sold their coins after the halving as fees rose."
+        );
     }
 
     #[test]
@@ -186,6 +203,16 @@ mod tests {
         let done = cut(&mut body, &s, Join::Body, &[], |h| chrome.contains(&h));
         assert_eq!(body, text);
         assert_eq!(done, Cut::default());
+    }
+
+    #[test]
+    fn a_page_that_nearly_all_recurs_is_left_alone() {
+        // a templated daily report: only its numbers differ from the site's others
+        let text = "Bitcoin price today: BTC trades at $61,204 after a 2.1% move as volume reached $31bn on major venues; Ether at $3,011. Published by the data desk.";
+        let mut body = text.to_string();
+        let s = shingle(&body);
+        let done = cut(&mut body, &s, Join::Page, &[(125, 148)], |_| true);
+        assert_eq!((body.as_str(), done), (text, Cut::default()));
     }
 
     #[test]

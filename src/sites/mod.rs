@@ -17,8 +17,10 @@
 //! has the runs of words that its site's chrome (all groups merged) covers cut (`clean`)
 //! — from the page's text before it is parsed (page dumps, Markdown: so a ticker or a
 //! menu can no longer be taken for the title, nor hide the byline and date) or from the
-//! article body (HTML) — except a run longer than half of the text: what most of a page
-//! is made of is the article, however often it recurs.
+//! article body (HTML) — except a run longer than half of the text (what most of a page
+//! is made of is the article, however often it recurs), and nothing at all from a page
+//! more than 80% of whose words recur (a templated article, such as a daily price
+//! report, or a page saved twice).
 //!
 //! The learned state ([`Profiles`]) is stored with the index (`index::sites`). A sample
 //! page cleaned with an older version of its site's chrome, or whose ambiguous date was
@@ -56,6 +58,8 @@ pub const SAMPLE_PAGES: u32 = 50;
 pub const CANDIDATE_PAGES: u32 = 8;
 /// A run of chrome longer than this share of a page's words is kept.
 pub const MAX_RUN_PERCENT: usize = 50;
+/// Nothing is cut from a page more than this share of whose words are chrome.
+pub const MAX_PAGE_PERCENT: usize = 80;
 /// Examples of removed chrome kept per group (for `coindex stats --sites`).
 pub const EXAMPLES: usize = 3;
 /// Pages with an ambiguous numeric date remembered per site until its order is known.
