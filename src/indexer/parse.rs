@@ -114,7 +114,18 @@ pub(super) fn parse_one(
         let text = ingest::read_text(&found.path, &bytes, &cfg.ingest)?;
         drop(bytes);
         let format = ingest::detect_format(&found.path, &text)?;
-        let parsed = ingest::parse_text(format, &text, &cfg.ingest)?;
+        let mut pre = views.and_then(|v| sites::precut(format, &text, &found.path, v));
+        let cut_parse = pre
+            .as_ref()
+            .and_then(|p| ingest::parse_text(format, &p.text, &cfg.ingest).ok())
+            .filter(|p| p.articles.len() == 1);
+        let parsed = match cut_parse {
+            Some(p) => p,
+            None => {
+                pre = None;
+                ingest::parse_text(format, &text, &cfg.ingest)?
+            }
+        };
         let learn = views.filter(|_| sites::learns(format, parsed.articles.len()));
         // the articles own their text; a 64 MB export need not be held twice more (a
         // page that learns keeps it: its chrome is cut from it)
@@ -130,7 +141,15 @@ pub(super) fn parse_one(
                 Ok(mut a) => {
                     if let (Some(views), Some(dates), Some(text)) = (learn, &dates, &text) {
                         page = Some(sites::learn_page(
-                            &mut a, dates, format, text, &key, &fallback, cfg, views,
+                            &mut a,
+                            dates,
+                            format,
+                            text,
+                            &key,
+                            &fallback,
+                            cfg,
+                            views,
+                            pre.take(),
                         ));
                     }
                     articles.push(a)

@@ -5,6 +5,7 @@
 //! the writer so that learning stays one switch (`IndexConfig::learn_sites`) and one
 //! call in `Writer::apply`.
 
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use chrono::Datelike;
@@ -21,11 +22,59 @@ use crate::normalize::{
 };
 use crate::sites::clean::{Join, cut};
 use crate::sites::{Page, Profiles, View};
-use crate::text::shingles::shingle;
+use crate::text::shingles::{Shingled, shingle};
 
-/// Each site's view, shared by the writer (who learns them) and the parsers (who clean
-/// pages with them).
-pub(super) type Views = Arc<RwLock<FxHashMap<String, View>>>;
+/// What the writer learned and the parsers clean pages with.
+#[derive(Default)]
+pub(super) struct Shared {
+    /// Each site's view.
+    sites: FxHashMap<String, View>,
+    /// The site of the last page seen in each folder: a page's site is known only once
+    /// it is parsed, so its folder's guess lets it be cut before its first parse.
+    folders: FxHashMap<PathBuf, String>,
+}
+
+/// [`Shared`], shared by the writer (who learns) and the parsers (who clean).
+pub(super) type Views = Arc<RwLock<Shared>>;
+
+/// A page's text cut with the view of the site its folder guesses.
+pub(super) struct Precut {
+    site: String,
+    pub(super) text: String,
+    shingled: Shingled,
+    removed: Vec<String>,
+    view: View,
+}
+
+/// Cuts a page dump or Markdown page before its first parse, when its folder's last
+/// page was of a site with chrome (one parse instead of two; `learn_page` checks the
+/// guess).
+pub(super) fn precut(format: Format, text: &str, path: &Path, views: &Views) -> Option<Precut> {
+    if !matches!(format, Format::PageDump | Format::Markdown) {
+        return None;
+    }
+    let (site, view) = {
+        let v = views.read().ok()?;
+        let site = v.folders.get(path.parent()?)?;
+        (site.clone(), v.sites.get(site)?.clone())
+    };
+    if view.chrome.is_empty() {
+        return None;
+    }
+    let shingled = shingle(text);
+    let mut cut_text = text.to_string();
+    let keep = ingest::dateline_spans(text);
+    let done = cut(&mut cut_text, &shingled, Join::Page, &keep, |h| {
+        view.is_chrome(h)
+    });
+    (done.words > 0).then_some(Precut {
+        site,
+        text: cut_text,
+        shingled,
+        removed: done.runs,
+        view,
+    })
+}
 
 /// Formats whose files are pages of a site (one article, a site's template around it).
 fn is_page_format(f: Format) -> bool {
@@ -56,7 +105,10 @@ pub(super) fn learns(format: Format, articles: usize) -> bool {
 /// file has its chrome cut from its text and is parsed again (so chrome can no longer
 /// be its title, nor hide its byline and date); an HTML page has it cut from its body.
 /// An ambiguous all-numeric date is read in the site's order. The page is kept as
-/// first parsed when the parse of the cut text finds no article.
+/// first parsed when the parse of the cut text finds no article. `pre`: the article was
+/// parsed from the text [`precut`] gave; if it is not of the guessed site, the page is
+/// parsed again whole and cleaned as any other.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn learn_page(
     a: &mut Article,
     raw_dates: &RawDates,
@@ -66,17 +118,35 @@ pub(super) fn learn_page(
     fallback: &str,
     cfg: &IndexConfig,
     views: &Views,
+    pre: Option<Precut>,
 ) -> Page {
+    let mut dates = raw_dates;
+    let mut reparsed = None;
+    if let Some(p) = pre {
+        if a.source == p.site {
+            return finish_page(a, dates, cfg, p.view, p.shingled, p.removed);
+        }
+        match reparse(format, text, key, fallback, cfg) {
+            Some((b, d)) => {
+                *a = b;
+                reparsed = Some(d);
+            }
+            // the uncut text has no article: keep the cut one, as the guess cleaned it
+            None => return finish_page(a, dates, cfg, p.view, p.shingled, p.removed),
+        }
+    }
+    let uncut = reparsed.take();
+    if let Some(d) = &uncut {
+        dates = d;
+    }
     let view = views
         .read()
         .ok()
-        .and_then(|v| v.get(&a.source).cloned())
+        .and_then(|v| v.sites.get(&a.source).cloned())
         .unwrap_or_default();
-    let mut dates = raw_dates;
     let page_text = format != Format::Html;
     let shingled = shingle(if page_text { text } else { &a.body });
     let mut removed = Vec::new();
-    let mut reparsed = None;
     if !view.chrome.is_empty() {
         if page_text {
             let mut cut_text = text.to_string();
@@ -100,6 +170,18 @@ pub(super) fn learn_page(
     if let Some(d) = &reparsed {
         dates = d;
     }
+    finish_page(a, dates, cfg, view, shingled, removed)
+}
+
+/// Reads an ambiguous date in the site's order and makes the page's [`Page`].
+fn finish_page(
+    a: &mut Article,
+    dates: &RawDates,
+    cfg: &IndexConfig,
+    view: View,
+    shingled: Shingled,
+    removed: Vec<String>,
+) -> Page {
     let tz = cfg.normalize.timezone;
     let date = dates
         .published
@@ -166,7 +248,10 @@ pub(super) struct SiteRun {
 impl SiteRun {
     pub(super) fn open(dir: &std::path::Path) -> Result<SiteRun> {
         let profiles = crate::index::sites::load(dir)?;
-        let views = Arc::new(RwLock::new(profiles.views()));
+        let views = Arc::new(RwLock::new(Shared {
+            sites: profiles.views(),
+            folders: FxHashMap::default(),
+        }));
         Ok(SiteRun {
             profiles,
             views,
@@ -182,12 +267,21 @@ impl SiteRun {
         if seen.view_changed {
             self.publish(&page.site);
         }
+        if let Some(dir) = Path::new(key).parent() {
+            let known = self
+                .views
+                .read()
+                .is_ok_and(|v| v.folders.get(dir) == Some(&page.site));
+            if !known && let Ok(mut v) = self.views.write() {
+                v.folders.insert(dir.to_path_buf(), page.site.clone());
+            }
+        }
     }
 
     /// Hands the parsers a site's new view.
     fn publish(&self, site: &str) {
         if let (Some(s), Ok(mut v)) = (self.profiles.sites.get(site), self.views.write()) {
-            v.insert(site.to_string(), s.view());
+            v.sites.insert(site.to_string(), s.view());
         }
     }
 
@@ -215,7 +309,7 @@ impl SiteRun {
         self.profiles.finish();
         self.changed = true;
         if let Ok(mut v) = self.views.write() {
-            *v = self.profiles.views();
+            v.sites = self.profiles.views();
         }
         self.counting = false;
         self.profiles.stale()
