@@ -133,7 +133,7 @@ fn page(i: usize, date: &str) -> String {
         DISCLAIMER,
         FOOTER,
     ];
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         parts.join(" ")
     } else {
         parts.join("\n\n")
@@ -376,7 +376,8 @@ fn stats_sites_shows_pages_chrome_and_date_order() {
         "json",
     ]);
     assert_code(&o, 0);
-    let got: SitesOut = serde_json::from_str(&stdout(&o)).expect(&stdout(&o));
+    let got: SitesOut =
+        serde_json::from_str(&stdout(&o)).unwrap_or_else(|_| panic!("{}", stdout(&o)));
     let wire = got
         .sites
         .iter()

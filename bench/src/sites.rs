@@ -101,7 +101,7 @@ fn site(v: &Vocab, rng: &mut Rng, i: usize, first_year: i32, years: usize) -> Si
         v.word(rng),
         ["news", "daily", "wire", "times", "desk", "post"][i % 6]
     );
-    let style = if i % 2 == 0 {
+    let style = if i.is_multiple_of(2) {
         Style::Glued
     } else {
         Style::Lines

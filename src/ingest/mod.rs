@@ -68,7 +68,7 @@ pub fn dateline_spans(text: &str) -> Vec<(usize, usize)> {
             let floor = text.floor_char_boundary(m.start().saturating_sub(80));
             let start = text[floor..m.start()]
                 .rfind("By ")
-                .filter(|&i| i == 0 || text[floor..].as_bytes()[i - 1].is_ascii_whitespace())
+                .filter(|&i| i == 0 || text.as_bytes()[floor + i - 1].is_ascii_whitespace())
                 .map_or(m.start(), |i| floor + i);
             (start, m.end())
         })

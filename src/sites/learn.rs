@@ -91,6 +91,10 @@ impl Profiles {
         let site = self.sites.entry(page.site.clone()).or_default();
         let keys = [ALL.to_string(), year_group(page.year)];
         let before = (site.version, site.date_order());
+        let seen_before = site
+            .groups
+            .values()
+            .any(|g| g.sample.iter().any(|s| s.path == path));
         if count {
             let distinct = page.shingled.distinct();
             let mut counted = false;
@@ -105,7 +109,7 @@ impl Profiles {
             if changed {
                 site.chrome_changed();
             }
-            if counted {
+            if counted || !seen_before {
                 site.pages += 1;
                 match page.date {
                     Some(NumericDate::Shows(DateOrder::DayFirst)) => site.day_first += 1,
