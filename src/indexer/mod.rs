@@ -211,6 +211,10 @@ fn reclean_stale(w: &mut Writer<'_>, cfg: &IndexConfig) {
         .iter()
         .filter_map(|k| {
             let (key, e) = w.manifest.files.get_key_value(k.as_str())?;
+            // a path that is not valid UTF-8 is keyed by a lossy form: not re-read
+            if !std::path::Path::new(k).is_file() {
+                return None;
+            }
             Some((
                 key.clone(),
                 ingest::FoundFile {

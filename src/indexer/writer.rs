@@ -348,6 +348,11 @@ impl Writer<'_> {
     /// Applies a page read again to be cleaned with its site's newer chrome or date
     /// order: the index changes, the run's counts do not (but `recleaned`).
     pub(super) fn reclean(&mut self, p: Parsed) {
+        // a page that cannot be read again now keeps what is indexed: re-cleaning never
+        // loses an article
+        if p.outcome.is_err() {
+            return;
+        }
         // the same document as indexed (same id, text and richness; a date read in a
         // new order is not seen in those): only what it was cleaned with is recorded,
         // and the index is left alone
