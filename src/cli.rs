@@ -152,6 +152,9 @@ pub struct StatsCmd {
     /// How many top tags and sources to list
     #[arg(long, default_value_t = 10)]
     pub top: usize,
+    /// Show what site learning learned instead: per site, pages read, chrome segments (with examples of removed text) and the order of its numeric dates
+    #[arg(long)]
+    pub sites: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -241,6 +244,9 @@ pub struct IndexCmd {
     /// Read coindex FIELD from input key or column NAME in JSON, NDJSON, CSV, TSV and front matter (repeatable; FIELD: title, dek, body, url, source, authors, published, updated, tags)
     #[arg(long = "map", value_name = "FIELD=NAME")]
     pub map: Vec<String>,
+    /// Do not learn sites' chrome and date order from their pages, nor clean pages with what was learned (generic rules only; what was learned before is kept)
+    #[arg(long)]
+    pub no_site_learning: bool,
     /// No progress bar and no summary (errors still go to stderr)
     #[arg(long, short)]
     pub quiet: bool,

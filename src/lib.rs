@@ -5,7 +5,8 @@
 //! - a file becomes documents: `ingest` (walk, read, decode, one parser per format;
 //!   `text` holds the text rules the parsers share) → `normalize` (the one document
 //!   model: dates, tag/source/URL/id keys) → `indexer` (the incremental, crash-safe run)
-//!   → `index` (open/create, the manifest, the dedup registry);
+//!   → `index` (open/create, the manifest, the dedup registry, the site profiles);
+//!   `sites` learns each site's chrome and date order from its pages;
 //! - a query becomes bytes: `commands` (one module per CLI command; `cli` is clap,
 //!   `config` turns flags into settings) → `search` (query language, compilation,
 //!   filters, top-k collectors, snippets, aggregations; the coin-aware tokenizer is
@@ -30,6 +31,7 @@ pub mod normalize;
 pub mod output;
 pub mod schema;
 pub mod search;
+pub mod sites;
 pub mod text;
 pub mod timezone;
 

@@ -8,7 +8,11 @@
 //! coindex-bench extract [../shared/devset] [--json] [--verbose] [--min-title 0.9 …]
 //! coindex-bench stream --mb 2000 --work /tmp/bench-stream [--memory-mb 192]
 //! coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--json]
+//! coindex-bench gen --sites 6 --articles 600 --out DIR   (pages of templated sites)
+//! coindex-bench sites [--sites 6] [--pages 40] [--years 3] [--json]
 //! ```
+//! `gen --sites N` and `sites` are the site templates and the site-learning benchmark
+//! (module `sites`; see `docs/EXTRACTION.md`).
 //! `extract` is the extraction benchmark over a devset with ground truth (its own
 //! module, `extract.rs`; see `docs/EXTRACTION.md`).
 //! `gen` writes raw page dumps (multi-line and one-line shapes, with tickers, menus,
@@ -34,6 +38,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 mod extract;
+mod sites;
 
 /// The same allocator as the `coindex` binary, so in-process query timings match it.
 #[global_allocator]
@@ -778,7 +783,7 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]\n       coindex-bench stream --mb MB --work DIR [--memory-mb 192]\n       coindex-bench extract [DIR] [--coindex PATH] [--work DIR] [--json] [--verbose] [--min-title F …]\n       coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--work DIR] [--json] [--misses N]";
+    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S] [--sites N]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]\n       coindex-bench stream --mb MB --work DIR [--memory-mb 192]\n       coindex-bench extract [DIR] [--coindex PATH] [--work DIR] [--json] [--verbose] [--min-title F …]\n       coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--work DIR] [--json] [--misses N]\n       coindex-bench sites [--sites 6] [--pages 40] [--years 3] [--seed 42] [--work DIR] [--coindex PATH] [--json]";
     match args.get(1).map(String::as_str) {
         Some("gen") => {
             let (Some(n), Some(out)) = (
@@ -790,7 +795,11 @@ fn main() {
             };
             let seed = flag("--seed").and_then(|s| s.parse().ok()).unwrap_or(42);
             let start = Instant::now();
-            match generate(n, Path::new(&out), seed) {
+            let written = match flag("--sites").and_then(|s| s.parse().ok()) {
+                Some(sites) => sites::gen_main(Path::new(&out), sites, n, seed),
+                None => generate(n, Path::new(&out), seed),
+            };
+            match written {
                 Ok((bytes, n)) => eprintln!(
                     "wrote {n} articles, {:.1} MB ({:.0} bytes/article) in {:.1}s",
                     bytes as f64 / 1e6,
@@ -843,6 +852,7 @@ fn main() {
             batch_throughput(&bin, idx, work, &mut out);
         }
         Some("extract") => std::process::exit(extract::main(&args[2..])),
+        Some("sites") => std::process::exit(sites::main(&args[2..])),
         _ => {
             eprintln!("{usage}");
             std::process::exit(2);

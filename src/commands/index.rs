@@ -58,6 +58,7 @@ pub fn run(c: cli::IndexCmd) -> Result<ExitCode> {
         writer_heap: c.memory_mb * 1024 * 1024,
         writer_threads: threads,
         progress: !c.quiet,
+        learn_sites: !c.no_site_learning,
     };
     let stop = Arc::new(AtomicBool::new(false));
     {

@@ -389,7 +389,11 @@ fn read_zstd_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
 }
 
 /// Writes `value` as zstd JSON durably (temp file, fsync, rename, fsync of the folder).
-fn write_zstd_json<T: Serialize>(index_dir: &Path, path: &Path, value: &T) -> Result<()> {
+pub(super) fn write_zstd_json<T: Serialize>(
+    index_dir: &Path,
+    path: &Path,
+    value: &T,
+) -> Result<()> {
     let tmp = path.with_extension("zst.tmp");
     let write = || -> std::io::Result<()> {
         // zstd-compressed JSON: paths and ids repeat, so it is ~4x smaller. Level 1:

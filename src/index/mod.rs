@@ -1,6 +1,7 @@
 //! Creating and opening the index, with the schema-version check. The mapping between
 //! articles and tantivy documents is `document`, the file → documents bookkeeping
-//! `manifest`, and the writer's page-releasing directory `release`.
+//! `manifest`, the learned site profiles `sites`, and the writer's page-releasing
+//! directory `release`.
 //!
 //! The index directory holds tantivy's files plus `coindex-index.json` (schema version,
 //! written at creation) and the manifest generations (see `manifest`). The indexing run
@@ -10,6 +11,7 @@ mod document;
 pub mod manifest;
 pub mod registry;
 mod release;
+pub mod sites;
 
 use std::path::{Path, PathBuf};
 

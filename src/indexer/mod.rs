@@ -11,12 +11,14 @@
 //!
 //! This file runs the stages in order; `plan` walks and diffs, `parse` reads and
 //! normalizes on the pool, `budget` bounds the bytes in flight, `writer` applies and
-//! commits, `report` accounts for every file.
+//! commits, `report` accounts for every file, `sites` hooks in site learning (and cleans
+//! again, at the end, the pages whose site learned more).
 
 mod budget;
 mod parse;
 mod plan;
 mod report;
+mod sites;
 mod stream;
 mod writer;
 
@@ -31,12 +33,13 @@ use crate::error::{Error, Result};
 use crate::index;
 use crate::index::manifest::Manifest;
 use crate::index::registry::Registry;
-use crate::ingest::IngestOptions;
+use crate::ingest::{self, IngestOptions};
 use crate::normalize::NormalizeOptions;
 use budget::{ByteBudget, CloseOnDrop};
 use parse::PARSE_CHUNK;
 use plan::Listed;
 pub use report::{FileReport, FileStatus, Summary};
+use sites::SiteRun;
 use writer::Writer;
 
 /// Settings of an indexing run.
@@ -58,6 +61,10 @@ pub struct IndexConfig {
     pub writer_threads: usize,
     /// Show a progress bar (only honoured on a terminal).
     pub progress: bool,
+    /// Learn each site's chrome and date order, and clean its pages with them (see
+    /// `crate::sites`); off, pages get only the generic rules and the learned profiles
+    /// are left as they are.
+    pub learn_sites: bool,
 }
 
 /// Runs an indexing pass. `stop` is set by Ctrl-C.
@@ -69,6 +76,12 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     let mut generation = payload.as_ref().map(|p| p.manifest_gen).unwrap_or(0);
     let mut manifest = Manifest::load(&opened.dir, generation)?;
     let mut registry = Registry::from_manifest(&manifest);
+    let mut sites = if cfg.learn_sites {
+        Some(SiteRun::open(&opened.dir)?)
+    } else {
+        None
+    };
+    let views = sites.as_ref().map(|s| s.views.clone());
     let has_segments = !opened.index.load_metas()?.segments.is_empty();
     let fresh = manifest.files.is_empty() && !has_segments;
     // Documents the manifest does not know about (an index written without one) must
@@ -105,6 +118,7 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
         changed: FxHashSet::default(),
         summary: &mut summary,
         streams: Default::default(),
+        sites: sites.as_mut(),
     };
     w.remove_files(&deleted);
     w.report_walk_problems(problems);
@@ -125,7 +139,7 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     // ---- parse in parallel, write here
     let bar = progress_bar(cfg.progress, todo_len as u64);
     let budget = Arc::new(ByteBudget::default());
-    let (rx, producer) = parse::spawn_parsers(chunks, odd_paths, cfg, &stop, &budget)?;
+    let (rx, producer) = parse::spawn_parsers(chunks, odd_paths, cfg, &stop, &budget, views)?;
     let mut last_commit = Instant::now();
     let _closer = CloseOnDrop(budget);
     for (item, permit) in rx.iter() {
@@ -162,7 +176,10 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     }
     // files whose stream was stopped (Ctrl-C) stay partial, to be finished next run
     w.abandon_streams();
-    if !nothing_to_do {
+    if !stop.load(Ordering::Relaxed) {
+        reclean_stale(&mut w, cfg);
+    }
+    if !nothing_to_do || w.summary.recleaned > 0 {
         generation += 1;
         w.commit(generation, true)?;
         Manifest::remove_others(&opened.dir, generation);
@@ -175,6 +192,50 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     let _ = writer.wait_merging_threads();
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(summary)
+}
+
+/// Files cleaned again per parallel round.
+const RECLEAN_CHUNK: usize = 64;
+
+/// Reads again, on the rayon pool, the indexed pages whose site's chrome or date order
+/// changed since they were indexed, and applies them (not counted again; the summary
+/// counts them as `recleaned`).
+fn reclean_stale(w: &mut Writer<'_>, cfg: &IndexConfig) {
+    use rayon::prelude::*;
+    let Some(sites) = w.sites.as_deref_mut() else {
+        return;
+    };
+    let stale = sites.finish();
+    let views = sites.views.clone();
+    let todo: Vec<(index::manifest::PathKey, ingest::FoundFile)> = stale
+        .iter()
+        .filter_map(|k| {
+            let (key, e) = w.manifest.files.get_key_value(k.as_str())?;
+            // a path that is not valid UTF-8 is keyed by a lossy form: not re-read
+            if !std::path::Path::new(k).is_file() {
+                return None;
+            }
+            Some((
+                key.clone(),
+                ingest::FoundFile {
+                    path: PathBuf::from(k),
+                    size: e.size,
+                    mtime_ns: e.mtime_ns,
+                },
+            ))
+        })
+        .collect();
+    for chunk in todo.chunks(RECLEAN_CHUNK) {
+        let parsed: Vec<parse::Parsed> = chunk
+            .par_iter()
+            .map(|(key, found)| {
+                parse::parse_one(key.clone(), found.clone(), None, cfg, Some(&views))
+            })
+            .collect();
+        for p in parsed {
+            w.reclean(p);
+        }
+    }
 }
 
 /// The progress message while a big file streams: its records and bytes so far.
@@ -232,6 +293,7 @@ mod tests {
             report_every_file: true,
             writer_threads: 2,
             progress: false,
+            learn_sites: true,
         }
     }
 

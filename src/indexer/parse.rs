@@ -14,11 +14,13 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::IndexConfig;
 use super::budget::{ByteBudget, Permit, QUEUE_BYTES};
 use super::plan::Listed;
+use super::sites::{self, RawDates, Views};
 use crate::error::{Error, Result};
 use crate::index::manifest::PathKey;
 use crate::ingest::{self, FoundFile};
 use crate::model::Article;
 use crate::normalize;
+use crate::sites::Page;
 
 /// Files per chunk of the walk list handed to the parser pool: small enough that the
 /// last chunk, parsed by one thread, is a short tail, and that a chunk's buffer is
@@ -69,14 +71,18 @@ pub(super) struct Parsed {
     pub(super) outcome: std::result::Result<(Vec<Article>, Vec<String>), String>,
     /// Content identical to the manifest's: only the mtime needs updating.
     pub(super) touched_only: bool,
+    /// The site facts of a page (a page-format file of one article), when sites learn.
+    pub(super) page: Option<Page>,
 }
 
-/// Reads, hashes, parses and normalizes one file (runs on the rayon pool).
+/// Reads, hashes, parses and normalizes one file (runs on the rayon pool); with
+/// `orders` (sites learn), a page also gets its site facts.
 pub(super) fn parse_one(
     key: PathKey,
     found: FoundFile,
     old_hash: Option<u64>,
     cfg: &IndexConfig,
+    views: Option<&Views>,
 ) -> Parsed {
     let bytes = match ingest::read_bytes(&found.path, &cfg.ingest) {
         Ok(b) => b,
@@ -87,6 +93,7 @@ pub(super) fn parse_one(
                 hash: 0,
                 outcome: Err(reason),
                 touched_only: false,
+                page: None,
             };
         }
     };
@@ -98,24 +105,55 @@ pub(super) fn parse_one(
             hash,
             outcome: Ok((vec![], vec![])),
             touched_only: true,
+            page: None,
         };
     }
     // A parser bug on one strange file must not stop the run: it becomes a skip reason.
     let read_and_parse = || {
+        let mut page = None;
         let text = ingest::read_text(&found.path, &bytes, &cfg.ingest)?;
         drop(bytes);
         let format = ingest::detect_format(&found.path, &text)?;
-        let parsed = ingest::parse_text(format, &text, &cfg.ingest)?;
-        // the articles own their text; a 64 MB export need not be held twice more
-        drop(text);
+        let mut pre = views.and_then(|v| sites::precut(format, &text, &found.path, v));
+        let cut_parse = pre
+            .as_ref()
+            .and_then(|p| ingest::parse_text(format, &p.text, &cfg.ingest).ok())
+            .filter(|p| p.articles.len() == 1);
+        let parsed = match cut_parse {
+            Some(p) => p,
+            None => {
+                pre = None;
+                ingest::parse_text(format, &text, &cfg.ingest)?
+            }
+        };
+        let learn = views.filter(|_| sites::learns(format, parsed.articles.len()));
+        // the articles own their text; a 64 MB export need not be held twice more (a
+        // page that learns keeps it: its chrome is cut from it)
+        let text = learn.map(|_| text);
         let fallback = ingest::folder_source(&found.path);
         let mut errors = parsed.record_errors;
         let mut articles = Vec::with_capacity(parsed.articles.len());
         let multi = parsed.articles.len() > 1;
         for raw in parsed.articles {
             let loc = raw.locator.clone();
+            let dates = learn.map(|_| RawDates::of(&raw));
             match normalize::normalize(raw, &key, &fallback, &cfg.normalize) {
-                Ok(a) => articles.push(a),
+                Ok(mut a) => {
+                    if let (Some(views), Some(dates), Some(text)) = (learn, &dates, &text) {
+                        page = Some(sites::learn_page(
+                            &mut a,
+                            dates,
+                            format,
+                            text,
+                            &key,
+                            &fallback,
+                            cfg,
+                            views,
+                            pre.take(),
+                        ));
+                    }
+                    articles.push(a)
+                }
                 Err(reason) if multi || loc.is_some() => {
                     errors.push(format!("{}: {reason}", loc.unwrap_or_default()))
                 }
@@ -131,17 +169,21 @@ pub(super) fn parse_one(
                 None => "no articles found in the file".to_string(),
             });
         }
-        Ok((articles, errors))
+        Ok((articles, errors, page))
     };
-    let outcome = ingest::guarded(read_and_parse, |message| {
+    let (outcome, page) = match ingest::guarded(read_and_parse, |message| {
         format!("internal error while parsing this file (please report it): {message}")
-    });
+    }) {
+        Ok((articles, errors, page)) => (Ok((articles, errors)), page),
+        Err(reason) => (Err(reason), None),
+    };
     Parsed {
         found,
         key,
         hash,
         outcome,
         touched_only: false,
+        page,
     }
 }
 
@@ -158,6 +200,7 @@ pub(super) fn spawn_parsers(
     cfg: &IndexConfig,
     stop: &Arc<AtomicBool>,
     budget: &Arc<ByteBudget>,
+    views: Option<Views>,
 ) -> Result<Parsers> {
     let (tx, rx) = crossbeam_channel::bounded::<(Item, Permit)>(64);
     let budget2 = budget.clone();
@@ -207,7 +250,7 @@ pub(super) fn spawn_parsers(
                     if stop2.load(Ordering::Relaxed) {
                         return;
                     }
-                    let parsed = parse_one(f.key, found, old_hash, &cfg2);
+                    let parsed = parse_one(f.key, found, old_hash, &cfg2, views.as_ref());
                     let _ = tx.send((Item::File(parsed), permit));
                 })
         });
@@ -240,6 +283,7 @@ fn stream_one(
                 hash,
                 outcome,
                 touched_only,
+                page: None,
             };
             let _ = tx.send((Item::File(parsed), permit));
         }

@@ -48,6 +48,9 @@ pub struct Summary {
     pub documents_removed: usize,
     pub duplicate_documents: usize,
     pub record_errors: usize,
+    /// Pages indexed earlier and cleaned again because their site's chrome or date
+    /// order changed (see `sites`).
+    pub recleaned: usize,
     pub total_documents: u64,
     pub interrupted: bool,
     pub elapsed_ms: u64,

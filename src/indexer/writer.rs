@@ -9,6 +9,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::parse::Parsed;
 use super::plan::{Listed, path_key};
 use super::report::{FileReport, FileStatus, Summary};
+use super::sites::SiteRun;
 use crate::error::{Error, Result};
 use crate::index::manifest::{
     CommitPayload, DocEntry, DocId, DupEntry, FileEntry, Keys, Manifest, PathKey,
@@ -17,6 +18,7 @@ use crate::index::registry::{Match, Registry};
 use crate::index::{self, Opened};
 use crate::ingest::WalkProblem;
 use crate::model::Article;
+use crate::normalize::dates::NumericDate;
 use crate::schema::SchemaSpec;
 
 /// Segments grow by merging four of a size (10k documents → 40k → 160k) and stop
@@ -114,6 +116,8 @@ pub(super) struct Writer<'a> {
     pub(super) summary: &'a mut Summary,
     /// Streamed files whose batches are being applied (see `stream`).
     pub(super) streams: FxHashMap<PathKey, StreamState>,
+    /// Site learning, unless the run has it off.
+    pub(super) sites: Option<&'a mut SiteRun>,
 }
 
 impl Writer<'_> {
@@ -175,6 +179,9 @@ impl Writer<'_> {
                 return;
             }
         };
+        if let (Some(sites), Some(page)) = (&mut self.sites, &p.page) {
+            sites.observe(&p.key, page);
+        }
         let mut dup_of: Vec<(PathKey, &'static str)> = Vec::new();
         let mut added = 0;
         // bad records found here, after parsing, are appended to the parser's list
@@ -314,6 +321,9 @@ impl Writer<'_> {
         }
         self.registry.compact();
         self.flush_streams();
+        if let Some(sites) = self.sites.as_deref_mut() {
+            sites.save(&self.opened.dir)?;
+        }
         if whole {
             self.manifest.save(&self.opened.dir, generation)?;
         } else {
@@ -335,9 +345,66 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Applies a page read again to be cleaned with its site's newer chrome or date
+    /// order: the index changes, the run's counts do not (but `recleaned`).
+    pub(super) fn reclean(&mut self, p: Parsed) {
+        // a page that cannot be read again now keeps what is indexed: re-cleaning never
+        // loses an article
+        if p.outcome.is_err() {
+            return;
+        }
+        // the same document as indexed (same id, text and richness; a date read in a
+        // new order is not seen in those): only what it was cleaned with is recorded,
+        // and the index is left alone
+        let redated = p
+            .page
+            .as_ref()
+            .is_some_and(|g| g.date == Some(NumericDate::Ambiguous));
+        let same = match (&p.outcome, self.manifest.files.get(&*p.key)) {
+            (Ok((arts, _)), Some(old)) if !redated && arts.len() == 1 && old.docs.len() == 1 => {
+                let (a, d) = (&arts[0], old.docs[0]);
+                DocId::parse(&a.id) == Some(d.id)
+                    && a.richness() == d.rich
+                    && Keys::new(&dedup_keys(a)) == d.keys
+            }
+            _ => false,
+        };
+        if same {
+            if let (Some(sites), Some(page)) = (&mut self.sites, &p.page) {
+                sites.observe(&p.key, page);
+            }
+            return;
+        }
+        let s = &*self.summary;
+        let keep = (
+            [s.new, s.updated, s.duplicate, s.skipped],
+            [
+                s.documents_indexed,
+                s.documents_removed,
+                s.duplicate_documents,
+                s.record_errors,
+            ],
+            s.files.len(),
+        );
+        self.apply(p);
+        let s = &mut *self.summary;
+        [s.new, s.updated, s.duplicate, s.skipped] = keep.0;
+        [
+            s.documents_indexed,
+            s.documents_removed,
+            s.duplicate_documents,
+            s.record_errors,
+        ] = keep.1;
+        s.files.truncate(keep.2);
+        s.recleaned += 1;
+    }
+
     /// Removes the documents of files that are gone, and reports them.
     pub(super) fn remove_files(&mut self, deleted: &[PathKey]) {
         for key in deleted {
+            if let Some(sites) = self.sites.as_deref_mut() {
+                sites.forget(key);
+            }
             if let Some(entry) = self.manifest.files.remove(key.as_ref()) {
                 self.changed.insert(key.clone());
                 let n = self.drop_docs(&entry);

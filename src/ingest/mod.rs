@@ -58,6 +58,23 @@ pub fn guarded<T>(
         .unwrap_or_else(|payload| Err(describe(&panic_message(payload.as_ref()))))
 }
 
+/// Byte ranges of the dates a page prints as news sites do (with their labels, and a
+/// `By NAME` byline just before one): what site learning must not cut from a page
+/// before it is parsed, however often a byline recurs on a site.
+pub fn dateline_spans(text: &str) -> Vec<(usize, usize)> {
+    header::date_re()
+        .find_iter(text)
+        .map(|m| {
+            let floor = text.floor_char_boundary(m.start().saturating_sub(80));
+            let start = text[floor..m.start()]
+                .rfind("By ")
+                .filter(|&i| i == 0 || text.as_bytes()[floor + i - 1].is_ascii_whitespace())
+                .map_or(m.start(), |i| floor + i);
+            (start, m.end())
+        })
+        .collect()
+}
+
 /// Parses decoded text of a detected format. `opts.field_map` applies to the record
 /// formats and to Markdown front matter.
 ///

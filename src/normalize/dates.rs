@@ -31,7 +31,8 @@ const MIN_YEAR: i32 = 1990;
 const MAX_YEAR: i32 = 2100;
 
 /// How a site writes an all-numeric date such as `11/07/2025`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum DateOrder {
     /// Not known: `11/07/2025` is read month-first (July would be `07/11`), a compact
     /// `11072025` day-first, and a dotted `11.07.2025` always day-first.
@@ -63,15 +64,57 @@ pub fn parse_date_in(input: &str, tz: Tz, order: DateOrder) -> Option<DateTime<U
     (MIN_YEAR..=MAX_YEAR).contains(&year).then_some(dt)
 }
 
+/// What an all-numeric date printed on a page says about its site's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumericDate {
+    /// Only one order reads it (`25/12/2024`, `12252024`): a vote for that order.
+    Shows(DateOrder),
+    /// Both orders read it, as different days (`11/07/2025`, `11072025`): the site's
+    /// order decides it.
+    Ambiguous,
+}
+
+/// Classifies a date string as the page prints it (labels, weekdays, times and zones
+/// around it are allowed): `None` when it is not an all-numeric day-month date, or its
+/// order does not matter (`05/05/2025`, the always day-first `11.07.2025`, the
+/// year-first `20250711`).
+pub fn numeric_date(input: &str) -> Option<NumericDate> {
+    let mut s = simplify(&clean(input));
+    let _ = take_zone(&mut s);
+    let s = move_leading_time(&crate::text::collapse_ws(&s));
+    let s = s.trim_matches(|c: char| c == ',' || c == ' ' || c == '-' || c == '|');
+    static COMPACT: OnceLock<Regex> = OnceLock::new();
+    let compact = re(&COMPACT, r"^(\d{2})(\d{2})(\d{4})(?-u:\b)");
+    let (a, b) = if let Some(c) = slash_re().captures(s) {
+        if &c[2] == "." {
+            return None;
+        }
+        (c[1].parse::<u32>().ok()?, c[3].parse::<u32>().ok()?)
+    } else if let Some(c) = compact.captures(s) {
+        let all = &c[0];
+        let y: i32 = all[..4].parse().ok()?;
+        let (m, d): (u32, u32) = (all[4..6].parse().ok()?, all[6..].parse().ok()?);
+        if (MIN_YEAR..=MAX_YEAR).contains(&y) && NaiveDate::from_ymd_opt(y, m, d).is_some() {
+            return None;
+        }
+        (c[1].parse::<u32>().ok()?, c[2].parse::<u32>().ok()?)
+    } else {
+        return None;
+    };
+    let valid = |n: u32| (1..=12).contains(&n);
+    match (a > 12 && a <= 31, b > 12 && b <= 31) {
+        (true, false) if valid(b) => Some(NumericDate::Shows(DateOrder::DayFirst)),
+        (false, true) if valid(a) => Some(NumericDate::Shows(DateOrder::MonthFirst)),
+        (false, false) if valid(a) && valid(b) && a != b => Some(NumericDate::Ambiguous),
+        _ => None,
+    }
+}
+
 /// The order an unambiguous all-numeric date shows (`25/12/2024` → day-first), if any.
 pub fn numeric_order(input: &str) -> Option<DateOrder> {
-    let c = slash_re().captures(input.trim())?;
-    let a: u32 = c[1].parse().ok()?;
-    let b: u32 = c[3].parse().ok()?;
-    match (a > 12, b > 12) {
-        (true, false) if b >= 1 => Some(DateOrder::DayFirst),
-        (false, true) if a >= 1 => Some(DateOrder::MonthFirst),
-        _ => None,
+    match numeric_date(input)? {
+        NumericDate::Shows(order) => Some(order),
+        NumericDate::Ambiguous => None,
     }
 }
 
@@ -489,6 +532,38 @@ mod tests {
         );
         assert_eq!(numeric_order("11/07/2025"), None);
         assert_eq!(numeric_order("Jul 11, 2025"), None);
+    }
+
+    #[test]
+    fn numeric_dates_vote_or_wait_for_the_site_order() {
+        use NumericDate::*;
+        let cases: &[(&str, Option<NumericDate>)] = &[
+            ("25/12/2024", Some(Shows(DateOrder::DayFirst))),
+            (
+                "Published: 25-12-2024 08:00",
+                Some(Shows(DateOrder::DayFirst)),
+            ),
+            (
+                "12/25/2024, 8:00 PM EST",
+                Some(Shows(DateOrder::MonthFirst)),
+            ),
+            ("Fri, 25072025 - 15:28", Some(Shows(DateOrder::DayFirst))),
+            ("Fri, 07252025 - 15:28", Some(Shows(DateOrder::MonthFirst))),
+            ("11/07/2025", Some(Ambiguous)),
+            ("Fri, 11072025 - 15:28", Some(Ambiguous)),
+            ("Updated 03/04/2024 10:15 GMT", Some(Ambiguous)),
+            // the order does not matter, or is fixed by the form
+            ("05/05/2025", None),
+            ("11.07.2025", None),
+            ("20250711", None),
+            ("Jul 11, 2025", None),
+            ("2025-07-11", None),
+            ("31/31/2024", None),
+            ("", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(numeric_date(input), *want, "input: {input:?}");
+        }
     }
 
     #[test]

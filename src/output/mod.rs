@@ -17,8 +17,10 @@ pub mod text;
 use std::io::{self, Write};
 
 pub use crate::model::rfc3339;
+use crate::normalize::dates::DateOrder;
 use crate::search::SearchResults;
 use crate::search::aggregate::{Bucket, Count, Stats};
+use crate::sites::SiteSummary;
 use document::Document;
 use fields::CSV_COLUMNS;
 use json::{JsonCount, JsonHit, JsonSerp, JsonTimeline, JsonValueCount, PickedSerp};
@@ -159,6 +161,44 @@ pub fn timeline(
                 .collect();
             table::delimited(out, f, &["period", "start", "count"], &rows)
         }
+    }
+}
+
+/// What each site learned (`stats --sites`).
+pub fn sites(out: &mut dyn Write, sites: &[SiteSummary], format: Format) -> io::Result<()> {
+    match format {
+        Format::Json => table::json(out, &serde_json::json!({ "sites": sites })),
+        Format::Ndjson => table::ndjson(out, sites),
+        Format::Text => text::sites(out, sites),
+        f @ (Format::Csv | Format::Tsv) => {
+            let rows: Vec<Vec<String>> = sites
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.site.clone(),
+                        s.pages.to_string(),
+                        s.chrome_segments.to_string(),
+                        date_order_name(s.date_order).to_string(),
+                        s.examples.first().cloned().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            table::delimited(
+                out,
+                f,
+                &["site", "pages", "chrome_segments", "date_order", "example"],
+                &rows,
+            )
+        }
+    }
+}
+
+/// The wire name of a date order.
+pub fn date_order_name(o: DateOrder) -> &'static str {
+    match o {
+        DateOrder::Unknown => "unknown",
+        DateOrder::DayFirst => "day-first",
+        DateOrder::MonthFirst => "month-first",
     }
 }
 

@@ -193,6 +193,57 @@ pub fn stats(out: &mut dyn Write, dir: &std::path::Path, s: &Stats) -> io::Resul
     writeln!(out, "schema version: {}", s.schema_version)
 }
 
+/// What each site learned: one line per site, then its chrome groups and examples.
+pub fn sites(out: &mut dyn Write, sites: &[crate::sites::SiteSummary]) -> io::Result<()> {
+    if sites.is_empty() {
+        return writeln!(
+            out,
+            "no sites learned yet (pages of page dumps, HTML and Markdown are learned from as they are indexed)"
+        );
+    }
+    let width = sites.iter().map(|s| s.site.len()).max().unwrap_or(4).max(4);
+    writeln!(
+        out,
+        "{:width$}  {:>7}  {:>6}  date order",
+        "site", "pages", "chrome"
+    )?;
+    for s in sites {
+        let votes = if s.day_first_dates + s.month_first_dates > 0 {
+            format!(
+                " ({} day-first, {} month-first dates)",
+                s.day_first_dates, s.month_first_dates
+            )
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "{:width$}  {:>7}  {:>6}  {}{votes}",
+            s.site,
+            s.pages,
+            s.chrome_segments,
+            super::date_order_name(s.date_order)
+        )?;
+        if !s.groups.is_empty() {
+            let groups: Vec<String> = s
+                .groups
+                .iter()
+                .map(|g| {
+                    format!(
+                        "{} ({} pages, {} segments)",
+                        g.group, g.pages, g.chrome_segments
+                    )
+                })
+                .collect();
+            writeln!(out, "  learned from: {}", groups.join(", "))?;
+        }
+        for e in &s.examples {
+            writeln!(out, "  removed: \"{e}\"")?;
+        }
+    }
+    Ok(())
+}
+
 /// The summary of an indexing run. Write errors are ignored: this goes to stderr, and
 /// the run's outcome is already decided.
 pub fn index_summary(e: &mut dyn Write, s: &Summary, dir: &std::path::Path) {
@@ -212,6 +263,13 @@ pub fn index_summary(e: &mut dyn Write, s: &Summary, dir: &std::path::Path) {
         s.total_documents,
         s.elapsed_ms as f64 / 1000.0
     );
+    if s.recleaned > 0 {
+        let _ = writeln!(
+            e,
+            "coindex: {} pages cleaned again: their site learned more of its chrome or its date order",
+            s.recleaned
+        );
+    }
     for f in &s.files {
         match f.status {
             FileStatus::Skipped => {

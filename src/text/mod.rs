@@ -1,7 +1,8 @@
 //! Text rules the format parsers share, below any one format: whitespace collapsing and
 //! entity decoding (`whitespace`, also used by `normalize`), the hand-written boilerplate
 //! rules of crypto-news pages (`boilerplate`), lists of tags and people written in one
-//! string (`lists`), and the eight-bytes-at-a-time scans both
+//! string (`lists`), the word shingles site learning counts (`shingles`), and the
+//! eight-bytes-at-a-time scans both
 //! of those and the tokenizer in `analysis` build on (`swar`).
 //!
 //! Nothing here knows a file format, a document field or the index: deciding where an
@@ -10,6 +11,7 @@
 
 pub mod boilerplate;
 pub mod lists;
+pub mod shingles;
 pub(crate) mod swar;
 pub mod whitespace;
 

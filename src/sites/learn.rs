@@ -1,0 +1,375 @@
+//! Counting a page into its site's groups, recomputing a group's chrome, and listing
+//! the pages whose cleaning or date is stale. The thresholds are the constants of
+//! `sites`; cutting is `clean`'s, and happens on the parser pool.
+
+use rustc_hash::FxHashMap;
+
+use super::{
+    ALL, CANDIDATE_PAGES, EXAMPLES, Group, MAX_AMBIGUOUS, MIN_PAGES, MIN_SHARE_PAGES, Page,
+    Profiles, SAMPLE_PAGES, SHARE_PERCENT, Seen, Site, View, order_code, year_group,
+};
+use crate::normalize::dates::{DateOrder, NumericDate};
+
+/// What [`Profiles::observe`] changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Observed {
+    /// The site's chrome or date order changed: the parsers need its new [`View`].
+    pub view_changed: bool,
+}
+
+impl Group {
+    /// Counts a page's distinct shingles; `None` when the group is frozen or has
+    /// counted this page already (a page read again to be cleaned again), else
+    /// whether its chrome changed.
+    fn count(&mut self, path: &str, distinct: &[u64], with: u32) -> Option<bool> {
+        if self.frozen || self.sample.iter().any(|s| s.path == path) {
+            return None;
+        }
+        self.pages += 1;
+        self.sample.push(Seen {
+            path: path.to_string(),
+            with,
+        });
+        if self.pages <= CANDIDATE_PAGES {
+            for &h in distinct {
+                *self.counts.entry(h).or_insert(0) += 1;
+            }
+        } else {
+            for h in distinct {
+                if let Some(c) = self.counts.get_mut(h) {
+                    *c += 1;
+                }
+            }
+        }
+        self.dirty = true;
+        let mut changed = false;
+        if self.pages == MIN_PAGES || self.pages >= SAMPLE_PAGES {
+            changed = self.recompute();
+        }
+        if self.pages >= SAMPLE_PAGES {
+            self.frozen = true;
+            self.counts = FxHashMap::default();
+        }
+        Some(changed)
+    }
+
+    /// Chrome from the counts: the shingles on enough of the sample's pages. True when
+    /// it changed.
+    fn recompute(&mut self) -> bool {
+        self.dirty = false;
+        let need = MIN_SHARE_PAGES.max((self.pages * SHARE_PERCENT).div_ceil(100));
+        let mut chrome: Vec<u64> = if self.pages < MIN_PAGES {
+            Vec::new()
+        } else {
+            self.counts
+                .iter()
+                .filter(|&(_, &c)| c >= need)
+                .map(|(&h, _)| h)
+                .collect()
+        };
+        chrome.sort_unstable();
+        if chrome == self.chrome {
+            return false;
+        }
+        self.chrome = chrome;
+        true
+    }
+}
+
+impl Site {
+    fn chrome_changed(&mut self) {
+        self.version += 1;
+        self.examples.clear();
+    }
+}
+
+impl Profiles {
+    /// Counts a page into its site's groups (unless `count` is false, or a group
+    /// counted it before), records what it was cleaned with, and keeps examples of
+    /// what was cut.
+    pub fn observe(&mut self, path: &str, page: &Page, count: bool) -> Observed {
+        let site = self.sites.entry(page.site.clone()).or_default();
+        let keys = [ALL.to_string(), year_group(page.year)];
+        let before = (site.version, site.date_order());
+        let seen_before = site
+            .groups
+            .values()
+            .any(|g| g.sample.iter().any(|s| s.path == path));
+        if count {
+            let distinct = page.shingled.distinct();
+            let mut counted = false;
+            let mut changed = false;
+            for k in &keys {
+                let g = site.groups.entry(k.clone()).or_default();
+                if let Some(c) = g.count(path, &distinct, page.version_used) {
+                    counted = true;
+                    changed |= c;
+                }
+            }
+            if changed {
+                site.chrome_changed();
+            }
+            if counted || !seen_before {
+                site.pages += 1;
+                match page.date {
+                    Some(NumericDate::Shows(DateOrder::DayFirst)) => site.day_first += 1,
+                    Some(NumericDate::Shows(DateOrder::MonthFirst)) => site.month_first += 1,
+                    _ => {}
+                }
+            }
+        }
+        if page.date == Some(NumericDate::Ambiguous) {
+            note_ambiguous(site, path, page.order_used);
+        }
+        for g in site.groups.values_mut() {
+            if let Some(s) = g.sample.iter_mut().find(|s| s.path == path) {
+                s.with = page.version_used;
+            }
+        }
+        if page.version_used == site.version {
+            for run in &page.removed {
+                if site.examples.len() < EXAMPLES && !site.examples.contains(run) {
+                    site.examples.push(run.clone());
+                }
+            }
+        }
+        Observed {
+            view_changed: (site.version, site.date_order()) != before,
+        }
+    }
+
+    /// Recomputes the chrome of every group that counted pages since it was last
+    /// computed (the end of a run).
+    pub fn finish(&mut self) {
+        for site in self.sites.values_mut() {
+            let mut changed = false;
+            for g in site.groups.values_mut() {
+                if g.dirty && !g.frozen {
+                    changed |= g.recompute();
+                }
+            }
+            if changed {
+                site.chrome_changed();
+            }
+        }
+    }
+
+    /// Pages indexed with a chrome version or a date order that is no longer their
+    /// site's: they must be read and cleaned again.
+    pub fn stale(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for site in self.sites.values() {
+            for g in site.groups.values() {
+                out.extend(
+                    g.sample
+                        .iter()
+                        .filter(|s| s.with != site.version)
+                        .map(|s| s.path.clone()),
+                );
+            }
+            let order = site.date_order();
+            if order != DateOrder::Unknown {
+                out.extend(
+                    site.ambiguous
+                        .iter()
+                        .filter(|s| s.with != order_code(order))
+                        .map(|s| s.path.clone()),
+                );
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// What the parsers need of every site.
+    pub fn views(&self) -> FxHashMap<String, View> {
+        self.sites
+            .iter()
+            .map(|(k, s)| (k.clone(), s.view()))
+            .collect()
+    }
+
+    /// Forgets pages that are no longer indexed (deleted files) for their dates; the
+    /// counts they gave their groups stay.
+    pub fn forget(&mut self, path: &str) {
+        for site in self.sites.values_mut() {
+            site.ambiguous.retain(|s| s.path != path);
+        }
+    }
+}
+
+/// Remembers a page whose ambiguous date was read in `used`, until it is read in the
+/// site's order.
+fn note_ambiguous(site: &mut Site, path: &str, used: DateOrder) {
+    let code = order_code(used);
+    if let Some(s) = site.ambiguous.iter_mut().find(|s| s.path == path) {
+        s.with = code;
+    } else if site.ambiguous.len() < MAX_AMBIGUOUS {
+        site.ambiguous.push(Seen {
+            path: path.to_string(),
+            with: code,
+        });
+    }
+    let order = site.date_order();
+    if order != DateOrder::Unknown {
+        site.ambiguous.retain(|s| s.with != order_code(order));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sites::clean::{Join, cut};
+    use crate::text::shingles::shingle;
+
+    const CHROME: &str =
+        "BTC $61,204 +1.2% ETH $3,011 -0.4% News Prices Markets Research Events Podcasts Sign In";
+    const FOOTER: &str = "Disclaimer: nothing on this site is investment advice, do your own research before trading.";
+
+    /// An article's own words: different on every page (digits would all read alike).
+    fn story(i: usize) -> String {
+        const W: &[&str] = &[
+            "miners",
+            "sold",
+            "reserves",
+            "after",
+            "halving",
+            "fees",
+            "rose",
+            "pool",
+            "whales",
+            "bought",
+            "dip",
+            "exchange",
+            "halted",
+            "withdrawals",
+            "audit",
+            "found",
+            "gap",
+        ];
+        (0..17)
+            .map(|j| W[(i * 7 + j * (i + 3)) % W.len()])
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn body(i: usize) -> String {
+        format!("{CHROME}\n\n{}.\n\n{FOOTER}", story(i))
+    }
+
+    /// Cleans a page with the site's current view (as a parser does), then observes it.
+    fn feed_text(p: &mut Profiles, path: &str, text: &str, year: Option<i32>) -> String {
+        let view = p.sites.get("wire").map(Site::view).unwrap_or_default();
+        let mut b = text.to_string();
+        let shingled = shingle(&b);
+        let done = cut(&mut b, &shingled, Join::Body, &[], |h| view.is_chrome(h));
+        let pg = Page {
+            site: "wire".into(),
+            year,
+            shingled,
+            date: None,
+            order_used: DateOrder::Unknown,
+            version_used: view.version,
+            removed: done.runs,
+        };
+        p.observe(path, &pg, true);
+        b
+    }
+
+    fn feed(p: &mut Profiles, i: usize, year: Option<i32>) -> String {
+        feed_text(p, &format!("/a/{i}.txt"), &body(i), year)
+    }
+
+    #[test]
+    fn chrome_is_learned_at_the_threshold_and_earlier_pages_become_stale() {
+        let mut p = Profiles::default();
+        for i in 0..5 {
+            assert_eq!(feed(&mut p, i, Some(2024)), body(i), "nothing learned yet");
+        }
+        assert_eq!(p.sites["wire"].version, 1);
+        assert_eq!(
+            p.stale(),
+            ["/a/0.txt", "/a/1.txt", "/a/2.txt", "/a/3.txt", "/a/4.txt"]
+        );
+        assert_eq!(feed(&mut p, 5, Some(2024)), format!("{}.", story(5)));
+        // cleaning them again (not counted twice) leaves nothing stale
+        for i in 0..5 {
+            assert_eq!(feed(&mut p, i, Some(2024)), format!("{}.", story(i)));
+        }
+        assert!(p.stale().is_empty(), "{:?}", p.stale());
+        let site = &p.sites["wire"];
+        assert_eq!(site.pages, 6);
+        assert_eq!(site.groups[ALL].pages, 6);
+        assert_eq!(site.examples.len(), 2, "{:?}", site.examples);
+    }
+
+    #[test]
+    fn a_group_freezes_after_its_sample() {
+        let mut p = Profiles::default();
+        for i in 0..(SAMPLE_PAGES as usize + 3) {
+            feed(&mut p, i, None);
+        }
+        let g = &p.sites["wire"].groups[ALL];
+        assert!(g.frozen && g.counts.is_empty());
+        assert_eq!(g.pages, SAMPLE_PAGES);
+        assert_eq!(g.sample.len(), SAMPLE_PAGES as usize);
+        p.finish();
+        assert_eq!(
+            p.sites["wire"].version, 1,
+            "the chrome of 5 pages held at 50"
+        );
+        assert_eq!(p.stale().len(), MIN_PAGES as usize, "{:?}", p.stale());
+    }
+
+    #[test]
+    fn each_year_learns_its_own_template() {
+        let mut p = Profiles::default();
+        let old = "Old menu Home World Coins Altcoins Deals Forum Login";
+        for i in 0..6 {
+            let text = format!("{old}\n\n{}.", story(i + 40));
+            feed_text(&mut p, &format!("/o/{i}"), &text, Some(2019));
+        }
+        for i in 0..6 {
+            feed(&mut p, i, Some(2024));
+        }
+        p.finish();
+        let site = &p.sites["wire"];
+        assert!(!site.groups["2019"].chrome.is_empty());
+        assert!(!site.groups["2024"].chrome.is_empty());
+        // twelve pages, six of each template: neither is on 60% of all of them
+        assert!(site.groups[ALL].chrome.is_empty());
+        // a 2019 page is cleaned of its template and of no article word
+        let again = feed_text(
+            &mut p,
+            "/o/0",
+            &format!("{old}\n\n{}.", story(40)),
+            Some(2019),
+        );
+        assert_eq!(again, format!("{}.", story(40)));
+    }
+
+    #[test]
+    fn unambiguous_dates_decide_the_order_and_ambiguous_pages_are_read_again() {
+        let mut p = Profiles::default();
+        let mut pg = Page {
+            site: "wire".into(),
+            year: None,
+            shingled: shingle("short"),
+            date: Some(NumericDate::Ambiguous),
+            order_used: DateOrder::Unknown,
+            version_used: 0,
+            removed: vec![],
+        };
+        p.observe("/x/1", &pg, true);
+        assert!(p.stale().is_empty(), "no order known yet");
+        pg.date = Some(NumericDate::Shows(DateOrder::DayFirst));
+        assert!(p.observe("/x/2", &pg, true).view_changed);
+        assert_eq!(p.views()["wire"].order, DateOrder::DayFirst);
+        assert_eq!(p.stale(), ["/x/1"]);
+        pg.date = Some(NumericDate::Ambiguous);
+        pg.order_used = DateOrder::DayFirst;
+        p.observe("/x/1", &pg, true);
+        assert!(p.stale().is_empty());
+    }
+}

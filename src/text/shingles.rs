@@ -1,0 +1,133 @@
+//! Word shingles of a text: its words with their byte spans, and a hash of every run of
+//! [`SHINGLE`] consecutive words. Site learning (the `sites` module) counts the shingles that
+//! recur across a site's pages and cuts the runs they cover; this file knows nothing of
+//! sites or pages.
+//!
+//! Words are split on whitespace only, so text glued without newlines (`Bitcoin$61,204
+//! +1.02%Ethereum`) still gives the same words on every page of a template. A word is
+//! hashed in a normalized form: its letters and digits lowercased (punctuation around
+//! and inside it dropped), and any word holding a digit is one placeholder, so a ticker
+//! whose prices change on every page still repeats. A token with no letter or digit
+//! (`|`, `•`, `—`) is not a word.
+
+use xxhash_rust::xxh3::xxh3_64;
+
+/// Words per shingle. Six words are rarer in article prose than a menu or a disclaimer
+/// is on a site's pages, and short enough that a five-item menu plus its neighbour
+/// already forms one.
+pub const SHINGLE: usize = 6;
+
+/// The words of a text and the hashes of its shingles.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Shingled {
+    /// Byte range of each word in the text.
+    pub spans: Vec<(u32, u32)>,
+    /// `hashes[i]` covers words `i .. i + SHINGLE` (empty below `SHINGLE` words).
+    pub hashes: Vec<u64>,
+}
+
+impl Shingled {
+    /// The distinct shingle hashes, sorted.
+    pub fn distinct(&self) -> Vec<u64> {
+        let mut v = self.hashes.clone();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+}
+
+/// Hash of one word in its normalized form; `None` for a token with no letter or digit.
+fn word_hash(token: &str, buf: &mut String) -> Option<u64> {
+    buf.clear();
+    let mut digit = false;
+    for c in token.chars() {
+        if c.is_numeric() {
+            digit = true;
+        } else if c.is_alphanumeric() {
+            buf.extend(c.to_lowercase());
+        }
+    }
+    if digit {
+        return Some(0x9e37_79b9_7f4a_7c15);
+    }
+    (!buf.is_empty()).then(|| xxh3_64(buf.as_bytes()))
+}
+
+/// Splits `text` into words and hashes its shingles. Texts over 4 GB are not pages;
+/// their words past 4 GB are not counted.
+pub fn shingle(text: &str) -> Shingled {
+    let mut spans = Vec::new();
+    let mut words = Vec::new();
+    let mut buf = String::new();
+    let mut start = None;
+    let limit = text.len().min(u32::MAX as usize);
+    let mut push = |s: usize, e: usize, spans: &mut Vec<(u32, u32)>| {
+        if let Some(h) = word_hash(&text[s..e], &mut buf) {
+            spans.push((s as u32, e as u32));
+            words.push(h);
+        }
+    };
+    for (i, c) in text[..limit].char_indices() {
+        match (c.is_whitespace(), start) {
+            (true, Some(s)) => {
+                push(s, i, &mut spans);
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        push(s, limit, &mut spans);
+    }
+    let mut hashes = Vec::with_capacity(words.len().saturating_sub(SHINGLE - 1));
+    let mut bytes = [0u8; SHINGLE * 8];
+    for w in words.windows(SHINGLE) {
+        for (slot, h) in bytes.chunks_exact_mut(8).zip(w) {
+            slot.copy_from_slice(&h.to_le_bytes());
+        }
+        hashes.push(xxh3_64(&bytes));
+    }
+    Shingled { spans, hashes }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_skip_punctuation_tokens_and_keep_spans() {
+        let text = "Home | News  Markets\n\nBitcoin";
+        let s = shingle(text);
+        let words: Vec<&str> = s
+            .spans
+            .iter()
+            .map(|&(a, b)| &text[a as usize..b as usize])
+            .collect();
+        assert_eq!(words, ["Home", "News", "Markets", "Bitcoin"]);
+        assert!(s.hashes.is_empty(), "fewer words than a shingle");
+    }
+
+    #[test]
+    fn changing_numbers_case_and_punctuation_give_the_same_shingles() {
+        let a = shingle("BTC $61,204.11 +1.02% ETH $3,011.40 -0.44% Sign In");
+        let b = shingle("btc $70,001.9 -3.5% ETH: $2,999 +0.1% sign in");
+        assert_eq!(a.hashes, b.hashes);
+        assert_eq!(a.hashes.len(), 8 - SHINGLE + 1);
+        let c = shingle("BTC $61,204.11 +1.02% SOL $3,011.40 -0.44% Sign In");
+        assert_ne!(
+            a.hashes[0], c.hashes[0],
+            "a different word is a different shingle"
+        );
+    }
+
+    #[test]
+    fn a_shingle_at_any_offset_is_found_in_glued_text() {
+        let menu = "News Prices Markets Research Events Podcasts";
+        let one = shingle(&format!("Latest {menu} Miners sold coins"));
+        let two = shingle(&format!("{menu} Exchange halts withdrawals today"));
+        let m = shingle(menu).hashes[0];
+        assert!(one.hashes.contains(&m) && two.hashes.contains(&m));
+        assert_eq!(one.distinct().len(), one.hashes.len());
+    }
+}
