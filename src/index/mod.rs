@@ -10,6 +10,7 @@ mod document;
 pub mod manifest;
 pub mod registry;
 mod release;
+pub mod sketch;
 
 use std::path::{Path, PathBuf};
 
