@@ -742,6 +742,7 @@ fn specialized_search_routes_match_the_generic_ones() {
                         snippets: 1,
                         snippet_len: 120,
                         timezone: chrono_tz::UTC,
+                        collapse: false,
                     };
                     let a = fast.search(&req).unwrap();
                     let b = generic.search(&req).unwrap();

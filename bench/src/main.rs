@@ -8,7 +8,11 @@
 //! coindex-bench extract [../shared/devset] [--json] [--verbose] [--min-title 0.9 …]
 //! coindex-bench stream --mb 2000 --work /tmp/bench-stream [--memory-mb 192]
 //! coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--json]
+//! coindex-bench stories [../shared/devset/exports] [--coindex PATH] [--labels FILE]
 //! ```
+//! `stories` measures the story grouping's precision and recall on labelled pairs of
+//! real articles, against the old same-title-same-day rule (module `stories`, see
+//! `docs/STORIES.md`).
 //! `extract` is the extraction benchmark over a devset with ground truth (its own
 //! module, `extract.rs`; see `docs/EXTRACTION.md`).
 //! `gen` writes raw page dumps (multi-line and one-line shapes, with tickers, menus,
@@ -27,6 +31,7 @@
 //! Timing is never asserted anywhere; this binary only reports.
 
 mod relevance;
+mod stories;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -713,6 +718,7 @@ fn query_classes(bin: &Path, idx: &Path, queries: usize, out: &mut dyn Write) {
                 snippets: 1,
                 snippet_len: 220,
                 timezone: tz,
+                collapse: false,
             };
             let s = Instant::now();
             let r = engine.search(&req).expect("search");
@@ -778,7 +784,7 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]\n       coindex-bench stream --mb MB --work DIR [--memory-mb 192]\n       coindex-bench extract [DIR] [--coindex PATH] [--work DIR] [--json] [--verbose] [--min-title F …]\n       coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--work DIR] [--json] [--misses N]";
+    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]\n       coindex-bench stream --mb MB --work DIR [--memory-mb 192]\n       coindex-bench extract [DIR] [--coindex PATH] [--work DIR] [--json] [--verbose] [--min-title F …]\n       coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--work DIR] [--json] [--misses N]\n       coindex-bench stories [EXPORTS_DIR] [--coindex PATH] [--work DIR] [--labels FILE]";
     match args.get(1).map(String::as_str) {
         Some("gen") => {
             let (Some(n), Some(out)) = (
@@ -843,6 +849,7 @@ fn main() {
             batch_throughput(&bin, idx, work, &mut out);
         }
         Some("extract") => std::process::exit(extract::main(&args[2..])),
+        Some("stories") => std::process::exit(stories::main(&args[2..])),
         _ => {
             eprintln!("{usage}");
             std::process::exit(2);

@@ -22,7 +22,8 @@ pub fn run(c: SimilarCmd, out: &mut dyn Write) -> Result<ExitCode> {
     let related = aggregate::similar(&engine, addr, &target.id, c.limit)?;
     let mut hits = Vec::new();
     for (i, (score, a)) in related.into_iter().enumerate() {
-        let (article, story) = engine.article_story(a)?;
+        let article = engine.article(a)?;
+        let story = engine.story_info(&article.story)?;
         let lead = if article.dek.is_empty() {
             article.body.chars().take(200).collect()
         } else {
@@ -36,7 +37,7 @@ pub fn run(c: SimilarCmd, out: &mut dyn Write) -> Result<ExitCode> {
                 text: lead,
                 highlights: vec![],
             },
-            story: engine.story_info(&story)?,
+            story,
         });
     }
     let results = SearchResults {

@@ -330,8 +330,9 @@ impl Writer<'_> {
         if self.untracked {
             self.delete_id(id);
         }
-        let mut doc = index::to_document(&a, &self.opened.fields);
-        doc.add_text(self.opened.fields.story, d.story().hex());
+        let mut a = a;
+        a.story = d.story().hex();
+        let doc = index::to_document(&a, &self.opened.fields);
         if let Err(e) = self.writer.add_document(doc) {
             errors.push(format!("{}: cannot index: {e}", a.path));
             return false;

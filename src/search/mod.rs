@@ -316,7 +316,8 @@ impl Engine {
         };
         let mut hits = Vec::with_capacity(ranked.len());
         for (i, (score, _, addr)) in ranked.into_iter().enumerate() {
-            let (article, story) = self.article_story(addr)?;
+            let article = self.article(addr)?;
+            let story = self.story_info(&article.story)?;
             let snippet = snippet::make(
                 &c.highlighter,
                 &article.body,
@@ -329,7 +330,7 @@ impl Engine {
                 score,
                 article,
                 snippet,
-                story: self.story_info(&story)?,
+                story,
             });
         }
         Ok(SearchResults {

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use tantivy::collector::DocSetCollector;
 use tantivy::query::{Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, TantivyDocument, Term};
+use tantivy::{DocAddress, Term};
 
 use super::Engine;
 use super::aggregate::{self, Count};
@@ -39,18 +39,7 @@ impl Engine {
 
     /// The story id stored with a document.
     pub fn story_id(&self, addr: DocAddress) -> Result<String> {
-        let doc: TantivyDocument = self.searcher.doc(addr)?;
-        Ok(story_of(&doc, self))
-    }
-
-    /// A stored document and its story id.
-    pub fn article_story(&self, addr: DocAddress) -> Result<(Article, String)> {
-        let doc: TantivyDocument = self.searcher.doc(addr)?;
-        let story = story_of(&doc, self);
-        Ok((
-            crate::index::from_document(&doc, &self.opened.fields),
-            story,
-        ))
+        Ok(self.article(addr)?.story)
     }
 
     /// A story's size and sources, counted over the live documents.
@@ -101,13 +90,6 @@ impl Engine {
         });
         Ok(out)
     }
-}
-
-fn story_of(doc: &TantivyDocument, e: &Engine) -> String {
-    use tantivy::schema::Value;
-    doc.get_first(e.opened.fields.story)
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 /// For each matching document, its story id and the values of a string fast field
