@@ -9,7 +9,9 @@
 //! coindex-bench stream --mb 2000 --work /tmp/bench-stream [--memory-mb 192]
 //! coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--json]
 //! coindex-bench stories [../shared/devset/exports] [--coindex PATH] [--labels FILE]
+//! coindex-bench registry [--docs 100000]
 //! ```
+//! `registry` measures the manifest's and the dedup registry's memory per document.
 //! `stories` measures the story grouping's precision and recall on labelled pairs of
 //! real articles, against the old same-title-same-day rule (module `stories`, see
 //! `docs/STORIES.md`).
@@ -784,7 +786,7 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]\n       coindex-bench stream --mb MB --work DIR [--memory-mb 192]\n       coindex-bench extract [DIR] [--coindex PATH] [--work DIR] [--json] [--verbose] [--min-title F …]\n       coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--work DIR] [--json] [--misses N]\n       coindex-bench stories [EXPORTS_DIR] [--coindex PATH] [--work DIR] [--labels FILE]";
+    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]\n       coindex-bench stream --mb MB --work DIR [--memory-mb 192]\n       coindex-bench extract [DIR] [--coindex PATH] [--work DIR] [--json] [--verbose] [--min-title F …]\n       coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--work DIR] [--json] [--misses N]\n       coindex-bench stories [EXPORTS_DIR] [--coindex PATH] [--work DIR] [--labels FILE]\n       coindex-bench registry [--docs 100000]";
     match args.get(1).map(String::as_str) {
         Some("gen") => {
             let (Some(n), Some(out)) = (
@@ -850,6 +852,7 @@ fn main() {
         }
         Some("extract") => std::process::exit(extract::main(&args[2..])),
         Some("stories") => std::process::exit(stories::main(&args[2..])),
+        Some("registry") => std::process::exit(stories::registry_row(&args[2..])),
         _ => {
             eprintln!("{usage}");
             std::process::exit(2);

@@ -238,3 +238,61 @@ pub fn main(args: &[String]) -> i32 {
     }
     0
 }
+
+/// `coindex-bench registry --docs N`: the memory the manifest's document entries and
+/// the dedup registry hold per document, for `N` single-document files whose bodies
+/// all have a signature and whose headlines all have a key (the worst case: every
+/// lookup table holds every document). Measured as the process's resident memory
+/// before and after building them (paths included), and as the registry's own count
+/// of its arrays.
+pub fn registry_row(args: &[String]) -> i32 {
+    use coindex::index::manifest::{DocEntry, DocId, FileEntry, Manifest};
+    use coindex::index::registry::Registry;
+    use coindex::index::sketch::{Sig, title_day_key};
+    let n: usize = args
+        .iter()
+        .position(|a| a == "--docs")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    let rss = || -> u64 {
+        let s = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+        let pages: u64 = s
+            .split_whitespace()
+            .nth(1)
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(0);
+        pages * 4096
+    };
+    // signatures of distinct bodies, made cheaply: a body of 60 words per document
+    let mut m = Manifest::default();
+    let before = rss();
+    for i in 0..n as u64 {
+        let body: String = (0..60).map(|k| format!("w{}x{k} ", i * 61 + k)).collect();
+        let mut d = DocEntry::plain(DocId(i.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1), 4000);
+        d.len = 4000;
+        d.body = i + 1;
+        d.title = title_day_key(i + 7, 19_000);
+        d.sig = Sig::of(&body).unwrap_or_default();
+        let mut e = FileEntry::new(4000, 1, i);
+        e.docs.push(d);
+        m.files.insert(
+            format!("/corpus/site-{:02}/article-{i:07}.txt", i % 40).into(),
+            e,
+        );
+    }
+    m.pack();
+    let manifest = rss().saturating_sub(before);
+    let r = Registry::from_manifest(&m);
+    let registry = rss().saturating_sub(before) - manifest;
+    println!(
+        "{n} documents: manifest {:.0} B/doc (DocEntry {} B), registry {:.0} B/doc by RSS, {:.0} B/doc by its own count; total {:.0} B/doc",
+        manifest as f64 / n as f64,
+        std::mem::size_of::<DocEntry>(),
+        registry as f64 / n as f64,
+        r.heap_bytes() as f64 / n as f64,
+        (manifest + registry) as f64 / n as f64,
+    );
+    std::hint::black_box((&m, &r));
+    0
+}

@@ -28,13 +28,15 @@ pub const MIN_BODY: usize = 200;
 /// a short body (a teaser, a caption) shares most of its shingles with any other
 /// short text of its site.
 pub const NEAR_MIN_BODY: usize = 300;
-/// LSH bands: [`BANDS`] keys of [`BAND_ROWS`] signature bytes each (the first 16
+/// LSH bands: [`BANDS`] keys of [`BAND_ROWS`] signature bytes each (the first 12
 /// bytes; all 32 are compared once a band matches). Two bodies share at least one band
-/// key with probability `1 - (1 - J^4)^4`: 0.99 at `J = 0.9`, 0.76 at 0.74 (a partner's
-/// copy with its own intro and without the last paragraph), 0.23 at 0.5. Four bytes
-/// agree by chance with probability 2^-32, so unrelated bodies are rarely compared.
-/// Each band costs the registry 16 bytes a document.
-pub const BANDS: usize = 4;
+/// key with probability `1 - (1 - J^4)^3`: 0.99 at `J = 0.95`, 0.96 at 0.9, 0.66 at
+/// 0.74 (a partner's copy with its own intro and without the last paragraph), 0.18 at
+/// 0.5. Four bytes agree by chance with probability 2^-32, so unrelated bodies are
+/// rarely compared. Each band costs the registry 16 bytes a document: a fourth band
+/// (0.99 at 0.9, 0.76 at 0.74) would take the manifest and registry past 300 bytes a
+/// document.
+pub const BANDS: usize = 3;
 const BAND_ROWS: usize = 4;
 
 /// Agreeing bytes (of 32) for a merge: an estimated Jaccard of at least 0.9.
