@@ -12,6 +12,8 @@
 //! coindex-bench registry [--docs 100000]
 //! ```
 //! `registry` measures the manifest's and the dedup registry's memory per document.
+//! `cost` compares binaries' full build and no-op re-index times (module `cost`):
+//! `coindex-bench cost --corpus DIR --work DIR --coindex main=PATH --coindex new=PATH`.
 //! `stories` measures the story grouping's precision and recall on labelled pairs of
 //! real articles, against the old same-title-same-day rule (module `stories`, see
 //! `docs/STORIES.md`).
@@ -32,6 +34,7 @@
 //! generated from a real corpus (`docs/RELEVANCE.md`, module `relevance`).
 //! Timing is never asserted anywhere; this binary only reports.
 
+mod cost;
 mod relevance;
 mod stories;
 
@@ -786,7 +789,7 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]\n       coindex-bench stream --mb MB --work DIR [--memory-mb 192]\n       coindex-bench extract [DIR] [--coindex PATH] [--work DIR] [--json] [--verbose] [--min-title F …]\n       coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--work DIR] [--json] [--misses N]\n       coindex-bench stories [EXPORTS_DIR] [--coindex PATH] [--work DIR] [--labels FILE]\n       coindex-bench registry [--docs 100000]";
+    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]\n       coindex-bench stream --mb MB --work DIR [--memory-mb 192]\n       coindex-bench extract [DIR] [--coindex PATH] [--work DIR] [--json] [--verbose] [--min-title F …]\n       coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--work DIR] [--json] [--misses N]\n       coindex-bench stories [EXPORTS_DIR] [--coindex PATH] [--work DIR] [--labels FILE]\n       coindex-bench registry [--docs 100000]\n       coindex-bench cost --corpus DIR --work DIR --coindex LABEL=PATH... [--runs 3]";
     match args.get(1).map(String::as_str) {
         Some("gen") => {
             let (Some(n), Some(out)) = (
@@ -853,6 +856,7 @@ fn main() {
         Some("extract") => std::process::exit(extract::main(&args[2..])),
         Some("stories") => std::process::exit(stories::main(&args[2..])),
         Some("registry") => std::process::exit(stories::registry_row(&args[2..])),
+        Some("cost") => std::process::exit(cost::main(&args[2..])),
         _ => {
             eprintln!("{usage}");
             std::process::exit(2);
