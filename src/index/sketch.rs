@@ -76,25 +76,51 @@ fn words(body: &str) -> Vec<String> {
         .collect()
 }
 
+/// The hash of each word of a body, lowercased (as [`words`] cuts them), without an
+/// allocation per word: most words are ASCII and are lowercased on the stack.
+fn word_hashes(body: &str) -> Vec<u64> {
+    let mut out = Vec::with_capacity(body.len() / 6);
+    let mut buf = [0u8; 64];
+    for w in body.split(|c: char| !c.is_alphanumeric()) {
+        if w.is_empty() {
+            continue;
+        }
+        let h = if w.len() <= buf.len() && w.is_ascii() {
+            let b = &mut buf[..w.len()];
+            b.copy_from_slice(w.as_bytes());
+            b.make_ascii_lowercase();
+            xxh3_64(b)
+        } else {
+            xxh3_64(w.to_lowercase().as_bytes())
+        };
+        out.push(h);
+    }
+    out
+}
+
+/// The hash of a shingle from its words' hashes, in order.
+fn shingle_hash(words: &[u64]) -> u64 {
+    let mut h: u64 = 0x51_7C_C1_B7_27_22_0A_95;
+    for &w in words {
+        h = (h.rotate_left(23) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    // a SplitMix64 finalizer
+    h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    h ^ (h >> 31)
+}
+
 impl Sig {
     /// The signature of a body, or `None` when it has no word. A body of fewer than
     /// five words is one shingle.
     pub fn of(body: &str) -> Option<Sig> {
-        let w = words(body);
+        let w = word_hashes(body);
         if w.is_empty() {
             return None;
         }
         let mut mins = [u64::MAX; SIG_LEN];
-        let mut buf = String::new();
         for sh in w.windows(SHINGLE.min(w.len())) {
-            buf.clear();
-            for (i, x) in sh.iter().enumerate() {
-                if i > 0 {
-                    buf.push(' ');
-                }
-                buf.push_str(x);
-            }
-            let h = xxh3_64(buf.as_bytes());
+            let h = shingle_hash(sh);
             for (m, mul) in mins.iter_mut().zip(MULS) {
                 // a multiply-xorshift permutation per function; the high bits mix best
                 let v = h.wrapping_mul(mul);
