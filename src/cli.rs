@@ -50,6 +50,13 @@ pub enum SortArg {
     Date,
 }
 
+/// What `--collapse` groups by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CollapseArg {
+    /// Versions of one story (syndicated copies and rewrites): one hit or count per story
+    Story,
+}
+
 /// Filters shared by every query command.
 #[derive(Debug, Args, Clone, Default)]
 pub struct FilterArgs {
@@ -118,6 +125,11 @@ pub enum Command {
         after_help = "Examples:\n  coindex similar 9f2c4e1ab03d7c55\n  coindex similar https://www.example.com/2024/01/10/etf-approved --limit 5\n\nExit status: 0 related articles found, 1 none, 2 error (including an unknown id)."
     )]
     Similar(SimilarCmd),
+    /// List the versions of a story (syndicated copies and rewrites), oldest first
+    #[command(
+        after_help = "The story id is printed by `coindex search` (`+N versions · … · coindex story ID`) and is the `story` key of JSON hits; the id or URL of any version also works.\n\nExamples:\n  coindex story 9f2c4e1ab03d7c55\n  coindex story https://www.example.com/2024/01/10/etf-approved --format json\n\nExit status: 0 found, 1 no such story or document (message on stderr), 2 error."
+    )]
+    Story(StoryCmd),
     /// Print one document in full (every normalized field and the whole body)
     #[command(
         after_help = "Examples:\n  coindex get 9f2c4e1ab03d7c55\n  coindex get https://www.example.com/2024/01/10/etf-approved --format json | jq -r .body\n\nExit status: 0 found, 1 no such document (message on stderr), 2 error."
@@ -171,6 +183,9 @@ pub struct FacetCmd {
     /// Number of values to list
     #[arg(long, short = 'n', default_value_t = 50)]
     pub limit: usize,
+    /// Count each story once, however many versions it has
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub collapse: Option<CollapseArg>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -195,6 +210,9 @@ pub struct TimelineCmd {
     /// Period of each bar
     #[arg(long, value_enum, default_value = "year")]
     pub by: PeriodArg,
+    /// Count each story once, at its first publication
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub collapse: Option<CollapseArg>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -265,7 +283,7 @@ pub struct SearchCmd {
     /// Run many queries from FILE (`-` for stdin), one per line (plain text or JSON); writes NDJSON, one result set per line
     #[arg(long, value_name = "FILE")]
     pub batch: Option<PathBuf>,
-    /// Keys (json, ndjson) or columns (csv, tsv) to output, in order: rank,score,id,title,published,updated,tags,source,url,path,snippet,highlights
+    /// Keys (json, ndjson) or columns (csv, tsv) to output, in order: rank,score,id,title,published,updated,tags,source,url,path,snippet,highlights,story,story_size,story_sources
     #[arg(long, value_name = "F1,F2,...", value_delimiter = ',')]
     pub fields: Vec<String>,
     #[command(flatten)]
@@ -287,6 +305,20 @@ pub struct SearchCmd {
     /// Snippet fragments per hit
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=10))]
     pub snippets: u64,
+    /// One hit per story: its best-ranked version, with `+N versions` and their sources
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub collapse: Option<CollapseArg>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StoryCmd {
+    /// Story id (the `story` key of a hit), or the id or URL of any of its versions
+    #[arg(value_name = "ID|URL")]
+    pub id: String,
+    #[command(flatten)]
+    pub index: IndexArg,
     #[command(flatten)]
     pub output: OutputArgs,
 }

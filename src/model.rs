@@ -39,6 +39,9 @@ pub struct Article {
     pub tags: Vec<String>,
     pub body: String,
     pub path: String,
+    /// The story the article is a version of (see `docs/STORIES.md`): set by the
+    /// indexer, empty before.
+    pub story: String,
 }
 
 impl Article {

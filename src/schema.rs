@@ -136,6 +136,7 @@ pub struct Fields {
     pub published: Field,
     pub updated: Field,
     pub path: Field,
+    pub story: Field,
 }
 
 impl Fields {
@@ -162,6 +163,7 @@ impl Fields {
             published: get("published")?,
             updated: get("updated")?,
             path: get("path")?,
+            story: get("story")?,
         })
     }
 }

@@ -66,6 +66,9 @@ struct JsonHit {
     path: String,
     snippet: String,
     highlights: Vec<[usize; 2]>,
+    story: String,
+    story_size: u64,
+    story_sources: Vec<String>,
 }
 
 fn json_search(query: &str, extra: &[&str]) -> Serp {
@@ -323,6 +326,11 @@ fn json_output_is_a_strict_contract() {
         for [a, b] in &h.highlights {
             assert!(a < b && *b <= chars.len());
         }
+        // every hit names its story, whose versions include it and its source
+        assert_eq!(h.story.len(), 16);
+        assert!(h.story_size >= 1);
+        assert!(h.story_sources.contains(&h.source), "{h:?}");
+        assert_eq!(h.story_size == 1, h.story == h.id, "{h:?}");
     }
     assert!(
         !serp.hits[0].highlights.is_empty(),
@@ -742,6 +750,7 @@ fn specialized_search_routes_match_the_generic_ones() {
                         snippets: 1,
                         snippet_len: 120,
                         timezone: chrono_tz::UTC,
+                        collapse: false,
                     };
                     let a = fast.search(&req).unwrap();
                     let b = generic.search(&req).unwrap();

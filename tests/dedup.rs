@@ -101,3 +101,77 @@ fn the_same_headline_on_the_same_day_with_other_text_stays_two_articles() {
         assert_eq!(serp["hits"][0]["source"], source, "{word}");
     }
 }
+
+/// A partner's copy of a wire story that changes one figure and one word (estimated
+/// Jaccard of the bodies well over 0.9) under the same headline, recased, on the same
+/// day: one article, merged with its estimated similarity as the reason.
+#[test]
+fn a_near_identical_copy_under_the_same_headline_is_one_article() {
+    let (code, err, rep, dir) = index("near-identical-text");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(count(&dir), 1, "{err}");
+    assert_eq!(rep["duplicate_documents"], 1);
+    let r = reasons(&rep);
+    assert_eq!(r.len(), 1, "{r:?}");
+    let pct: u32 = r[0]
+        .strip_prefix("same text ")
+        .and_then(|p| p.strip_suffix('%'))
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("reason {:?}", r[0]));
+    assert!((90..100).contains(&pct), "{pct}");
+    assert!(err.contains(&format!("(same text {pct}%)")), "{err}");
+    // the richer copy (the wire's, with its byline) is the one kept
+    let idx = dir.path().join("ix");
+    let o = run(&[
+        "search",
+        "harbor",
+        "--index",
+        idx.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let serp: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(serp["hits"][0]["source"], "example-wire");
+}
+
+/// Near-identical bodies under different headlines are not merged: two articles from
+/// one template (a price brief, a generated export) differ in a few words only. They
+/// stay two documents, grouped as one story.
+#[test]
+fn near_identical_text_under_another_headline_stays_two_articles() {
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = tmp.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    let src =
+        std::fs::read_to_string(fixture("near-identical-text/harbor-partner.ndjson")).unwrap();
+    let mut rec: Value = serde_json::from_str(src.trim()).unwrap();
+    std::fs::write(docs.join("a.ndjson"), format!("{rec}\n")).unwrap();
+    rec["title"] = "Lisbon venue halts customer transfers pending an outside audit".into();
+    rec["url"] = "https://third.example.com/lisbon-venue-halts-transfers".into();
+    let body = rec["body"]
+        .as_str()
+        .unwrap()
+        .replace("42,000 bitcoin", "43,000 bitcoin");
+    rec["body"] = body.into();
+    std::fs::write(docs.join("b.ndjson"), format!("{rec}\n")).unwrap();
+    let idx = tmp.path().join("ix");
+    let o = run(&[
+        "index",
+        docs.to_str().unwrap(),
+        "--index",
+        idx.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&[
+        "search",
+        "harbor",
+        "--index",
+        idx.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let serp: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(serp["total_hits"], 2, "{serp}");
+    assert_eq!(serp["hits"][0]["story"], serp["hits"][1]["story"]);
+    assert_eq!(serp["hits"][0]["story_size"], 2);
+}

@@ -96,7 +96,7 @@ fn stats_describe_the_index() {
     assert!(s["earliest"].as_str().unwrap().starts_with("2013"));
     assert!(s["latest"].as_str().unwrap().starts_with("2026"));
     assert!(s["index_bytes"].as_u64().unwrap() > 0);
-    assert_eq!(s["schema_version"], 3);
+    assert_eq!(s["schema_version"], 4);
     assert!(!s["top_tags"].as_array().unwrap().is_empty());
 }
 

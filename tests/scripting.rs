@@ -36,6 +36,9 @@ struct Hit {
     path: String,
     snippet: String,
     highlights: Vec<[usize; 2]>,
+    story: String,
+    story_size: u64,
+    story_sources: Vec<String>,
 }
 
 /// `coindex get --format json`.
@@ -53,6 +56,7 @@ struct Document {
     tags: Vec<String>,
     body: String,
     path: String,
+    story: String,
 }
 
 /// One `coindex export` line: optional keys are omitted, never null.
@@ -73,6 +77,7 @@ struct Exported {
     #[serde(default)]
     updated: Option<String>,
     path: String,
+    story: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -521,6 +526,8 @@ fn get_prints_the_whole_document_by_id() {
     );
     assert_eq!((&d.tags, &d.source), (&hit.tags, &hit.source));
     assert!(!d.dek.is_empty());
+    assert_eq!(d.story, hit.story);
+    assert!(hit.story_size >= 1 && hit.story_sources.contains(&hit.source));
     // the body in full: what export holds, longer than any snippet
     let exported: Exported = export_lines(&[&format!("id:{}", hit.id)])
         .first()
@@ -608,6 +615,7 @@ fn export_streams_each_document_once() {
         assert!(!l.contains(":null"), "nulls are omitted: {l}");
         assert!(!d.path.is_empty() && d.dek.len() + d.authors.len() + d.tags.len() > 0);
         assert!(d.url.as_deref().is_none_or(|u| u.starts_with("http")));
+        assert_eq!(d.story.len(), 16, "{l}");
         for t in d.published.iter().chain(&d.updated) {
             assert!(t.ends_with('Z'));
             chrono::DateTime::parse_from_rfc3339(t).unwrap();

@@ -10,9 +10,17 @@
 //! coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--json]
 //! coindex-bench gen --sites 6 --articles 600 --out DIR   (pages of templated sites)
 //! coindex-bench sites [--sites 6] [--pages 40] [--years 3] [--json]
+//! coindex-bench stories [../shared/devset/exports] [--coindex PATH] [--labels FILE]
+//! coindex-bench registry [--docs 100000]
 //! ```
 //! `gen --sites N` and `sites` are the site templates and the site-learning benchmark
 //! (module `sites`; see `docs/EXTRACTION.md`).
+//! `registry` measures the manifest's and the dedup registry's memory per document.
+//! `cost` compares binaries' full build and no-op re-index times (module `cost`):
+//! `coindex-bench cost --corpus DIR --work DIR --coindex main=PATH --coindex new=PATH`.
+//! `stories` measures the story grouping's precision and recall on labelled pairs of
+//! real articles, against the old same-title-same-day rule (module `stories`, see
+//! `docs/STORIES.md`).
 //! `extract` is the extraction benchmark over a devset with ground truth (its own
 //! module, `extract.rs`; see `docs/EXTRACTION.md`).
 //! `gen` writes raw page dumps (multi-line and one-line shapes, with tickers, menus,
@@ -30,7 +38,9 @@
 //! generated from a real corpus (`docs/RELEVANCE.md`, module `relevance`).
 //! Timing is never asserted anywhere; this binary only reports.
 
+mod cost;
 mod relevance;
+mod stories;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -718,6 +728,7 @@ fn query_classes(bin: &Path, idx: &Path, queries: usize, out: &mut dyn Write) {
                 snippets: 1,
                 snippet_len: 220,
                 timezone: tz,
+                collapse: false,
             };
             let s = Instant::now();
             let r = engine.search(&req).expect("search");
@@ -783,7 +794,7 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S] [--sites N]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]\n       coindex-bench stream --mb MB --work DIR [--memory-mb 192]\n       coindex-bench extract [DIR] [--coindex PATH] [--work DIR] [--json] [--verbose] [--min-title F …]\n       coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--work DIR] [--json] [--misses N]\n       coindex-bench sites [--sites 6] [--pages 40] [--years 3] [--seed 42] [--work DIR] [--coindex PATH] [--json]";
+    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S] [--sites N]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]\n       coindex-bench stream --mb MB --work DIR [--memory-mb 192]\n       coindex-bench extract [DIR] [--coindex PATH] [--work DIR] [--json] [--verbose] [--min-title F …]\n       coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--work DIR] [--json] [--misses N]\n       coindex-bench sites [--sites 6] [--pages 40] [--years 3] [--seed 42] [--work DIR] [--coindex PATH] [--json]\n       coindex-bench stories [EXPORTS_DIR] [--coindex PATH] [--work DIR] [--labels FILE]\n       coindex-bench registry [--docs 100000]\n       coindex-bench cost --corpus DIR --work DIR --coindex LABEL=PATH... [--runs 3]";
     match args.get(1).map(String::as_str) {
         Some("gen") => {
             let (Some(n), Some(out)) = (
@@ -853,6 +864,9 @@ fn main() {
         }
         Some("extract") => std::process::exit(extract::main(&args[2..])),
         Some("sites") => std::process::exit(sites::main(&args[2..])),
+        Some("stories") => std::process::exit(stories::main(&args[2..])),
+        Some("registry") => std::process::exit(stories::registry_row(&args[2..])),
+        Some("cost") => std::process::exit(cost::main(&args[2..])),
         _ => {
             eprintln!("{usage}");
             std::process::exit(2);

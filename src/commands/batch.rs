@@ -191,6 +191,7 @@ fn run_one(
         snippets: c.snippets as usize,
         snippet_len: config::SNIPPET_LEN,
         timezone: tz,
+        collapse: c.collapse.is_some(),
     };
     engine.search(&req)
 }

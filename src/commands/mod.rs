@@ -13,6 +13,7 @@ mod index;
 mod search;
 mod similar;
 mod stats;
+mod story;
 mod timeline;
 
 use std::io::Write;
@@ -38,6 +39,7 @@ fn index_flag(c: &Command) -> Option<Option<std::path::PathBuf>> {
         Command::Timeline(c) => &c.index,
         Command::Similar(c) => &c.index,
         Command::Get(c) => &c.index,
+        Command::Story(c) => &c.index,
         Command::Count(c) => &c.index,
         Command::Export(c) => &c.index,
         Command::Completions(_) | Command::Man(_) => return None,
@@ -73,6 +75,7 @@ fn run_command(cli: cli::Cli, out: &mut dyn Write) -> Result<ExitCode> {
         Command::Timeline(c) => timeline::run(c, out),
         Command::Similar(c) => similar::run(c, out),
         Command::Get(c) => get::run(c, out),
+        Command::Story(c) => story::run(c, out),
         Command::Count(c) => count::run(c, out),
         Command::Export(c) => export::run(c, out),
         Command::Completions(c) => completions::completions(c, out),

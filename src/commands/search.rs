@@ -35,6 +35,7 @@ pub fn run(c: cli::SearchCmd, out: &mut dyn Write) -> Result<ExitCode> {
         snippets: c.snippets as usize,
         snippet_len: config::SNIPPET_LEN,
         timezone: tz,
+        collapse: c.collapse.is_some(),
     };
     let results = engine.search(&req)?;
     let color = config::use_color(c.output.color);

@@ -23,6 +23,7 @@ pub fn run(c: SimilarCmd, out: &mut dyn Write) -> Result<ExitCode> {
     let mut hits = Vec::new();
     for (i, (score, a)) in related.into_iter().enumerate() {
         let article = engine.article(a)?;
+        let story = engine.story_info(&article.story)?;
         let lead = if article.dek.is_empty() {
             article.body.chars().take(200).collect()
         } else {
@@ -36,6 +37,7 @@ pub fn run(c: SimilarCmd, out: &mut dyn Write) -> Result<ExitCode> {
                 text: lead,
                 highlights: vec![],
             },
+            story,
         });
     }
     let results = SearchResults {

@@ -1,4 +1,5 @@
-//! `coindex timeline`: matching documents per period, as a terminal bar chart or data.
+//! `coindex timeline`: matching documents (or stories, at their first publication, with
+//! `--collapse story`) per period, as a terminal bar chart or data.
 
 use std::io::Write;
 
@@ -7,8 +8,8 @@ use crate::cli::{PeriodArg, TimelineCmd};
 use crate::config;
 use crate::error::Result;
 use crate::output;
-use crate::search::Engine;
 use crate::search::aggregate::{self, Period};
+use crate::search::{Engine, story};
 
 /// Runs `timeline`.
 pub fn run(c: TimelineCmd, out: &mut dyn Write) -> Result<ExitCode> {
@@ -16,7 +17,11 @@ pub fn run(c: TimelineCmd, out: &mut dyn Write) -> Result<ExitCode> {
     let engine = Engine::open(&config::index_dir(c.index.index)?)?;
     // the story's shape: documents that contain every word of the query
     let compiled = engine.compile(&c.query, &filters, false, tz)?;
-    let (dates, undated) = aggregate::published_dates(&engine, compiled.all_words())?;
+    let (dates, undated) = if c.collapse.is_some() {
+        story::published_dates_by_story(&engine, compiled.all_words())?
+    } else {
+        aggregate::published_dates(&engine, compiled.all_words())?
+    };
     let by = match c.by {
         PeriodArg::Year => Period::Year,
         PeriodArg::Month => Period::Month,

@@ -40,6 +40,9 @@ pub fn to_document(a: &Article, f: &Fields) -> TantivyDocument {
         doc.add_date(f.updated, to_tantivy_date(u));
     }
     doc.add_text(f.path, &a.path);
+    if !a.story.is_empty() {
+        doc.add_text(f.story, &a.story);
+    }
     doc
 }
 
@@ -73,5 +76,6 @@ pub fn from_document(doc: &TantivyDocument, f: &Fields) -> Article {
         tags: all(f.tags),
         body: text(f.body),
         path: text(f.path),
+        story: text(f.story),
     }
 }

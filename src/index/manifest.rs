@@ -22,6 +22,7 @@ use rustc_hash::FxHashSet;
 
 use serde::{Deserialize, Serialize};
 
+use super::sketch::Sig;
 use crate::error::{Error, Result};
 
 /// Commit payload stored in tantivy's `meta.json`.
@@ -67,42 +68,6 @@ impl<'de> Deserialize<'de> for DocId {
     }
 }
 
-/// Dedup keys of a document other than its id (title + day, body): at most two, kept
-/// inline, 0 marking an absent key (a real key of 0, one chance in 2^64, is not used
-/// for deduplication); on disk a JSON array as before.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Keys {
-    k: [u64; 2],
-}
-
-impl Keys {
-    /// Keeps the first two non-zero keys of `keys`.
-    pub fn new(keys: &[u64]) -> Keys {
-        let mut out = Keys::default();
-        for (slot, &key) in out.k.iter_mut().zip(keys.iter().filter(|&&k| k != 0)) {
-            *slot = key;
-        }
-        out
-    }
-
-    pub fn as_slice(&self) -> &[u64] {
-        let n = self.k.iter().take_while(|&&k| k != 0).count();
-        &self.k[..n]
-    }
-}
-
-impl Serialize for Keys {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        self.as_slice().serialize(s)
-    }
-}
-
-impl<'de> Deserialize<'de> for Keys {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Keys, D::Error> {
-        Ok(Keys::new(&Vec::<u64>::deserialize(d)?))
-    }
-}
-
 /// A file path as the manifest keys it; shared between the manifest and the dedup
 /// registry instead of copied.
 pub type PathKey = Arc<str>;
@@ -110,15 +75,88 @@ pub type PathKey = Arc<str>;
 /// The documents of one file.
 pub type Docs = smallvec::SmallVec<[DocEntry; 1]>;
 
-/// One indexed document owned by a file.
+/// One indexed document owned by a file, with the fingerprints the dedup registry and
+/// the story grouping need (see `sketch`): 72 bytes in memory.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct DocEntry {
     pub id: DocId,
     /// Richness of the indexed copy (see `Article::richness`).
-    pub rich: u64,
-    /// Dedup keys other than the id: title+day and body hashes.
+    pub rich: u32,
+    /// Length of the body in bytes (the near-duplicate rule compares lengths).
     #[serde(default)]
-    pub keys: Keys,
+    pub len: u32,
+    /// Hash of the body text, 0 for a body too short to tell an article (< 200 bytes).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub body: u64,
+    /// The headline-and-day key (`sketch::title_day_key`), 0 for none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub title: u64,
+    /// The story the document belongs to: the id of its first version (its own id
+    /// when it started the story; written only when it differs).
+    #[serde(default = "no_story", skip_serializing_if = "is_no_story")]
+    pub story: DocId,
+    /// The body's MinHash signature; all zeros for none.
+    #[serde(default, with = "sig_hex", skip_serializing_if = "Sig::is_none")]
+    pub sig: Sig,
+}
+
+/// The story of a document that names none: its own (filled in on load).
+const NO_STORY: DocId = DocId(u64::MAX);
+
+fn no_story() -> DocId {
+    NO_STORY
+}
+
+fn is_no_story(d: &DocId) -> bool {
+    *d == NO_STORY
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
+}
+
+impl DocEntry {
+    /// The story id, its own id when it started the story.
+    pub fn story(&self) -> DocId {
+        if self.story == NO_STORY {
+            self.id
+        } else {
+            self.story
+        }
+    }
+
+    /// Sets the story, stored as "none" when it is the document's own.
+    pub fn set_story(&mut self, story: DocId) {
+        self.story = if story == self.id { NO_STORY } else { story };
+    }
+
+    /// An entry with no fingerprints (tests, and documents of unknown text).
+    pub fn plain(id: DocId, rich: u32) -> DocEntry {
+        DocEntry {
+            id,
+            rich,
+            len: 0,
+            body: 0,
+            title: 0,
+            story: NO_STORY,
+            sig: Sig::default(),
+        }
+    }
+}
+
+/// A signature as 64 hex digits in the manifest.
+mod sig_hex {
+    use super::Sig;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(s: &Sig, ser: S) -> Result<S::Ok, S::Error> {
+        ser.serialize_str(&s.hex())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Sig, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Sig::from_hex(&s).ok_or_else(|| serde::de::Error::custom("bad signature"))
+    }
 }
 
 /// A record of a file that was a duplicate of a document owned by another file.
@@ -529,11 +567,16 @@ mod tests {
         let mut m = Manifest::default();
         let x = DocId::parse("00000000000000ab").unwrap();
         let mut e = FileEntry::new(3, 5, 7);
-        e.docs.push(DocEntry {
-            id: x,
-            rich: 10,
-            keys: Keys::new(&[1, 2]),
-        });
+        let mut d = DocEntry::plain(x, 10);
+        d.len = 900;
+        d.body = 1;
+        d.title = 2;
+        d.sig = crate::index::sketch::Sig([7; 32]);
+        d.set_story(DocId(0xef));
+        e.docs.push(d);
+        let mut founder = DocEntry::plain(DocId(0xef), 3);
+        founder.title = 2;
+        e.docs.push(founder);
         let mut skipped = FileEntry::new(1, 1, 1);
         skipped
             .extra
@@ -554,23 +597,35 @@ mod tests {
             back.files["/b.txt"].extra.skipped(),
             Some("no articles found in the file")
         );
-        // the on-disk shape is unchanged: ids as hex strings, keys as arrays
+        // ids as hex strings; a story only when it is not the document's own, a
+        // signature only when there is one
         let json = serde_json::to_string(&back).unwrap();
         assert!(
-            json.contains(r#""id":"00000000000000ab","rich":10,"keys":[1,2]"#),
+            json.contains(&format!(
+                r#""id":"00000000000000ab","rich":10,"len":900,"body":1,"title":2,"story":"00000000000000ef","sig":"{}""#,
+                "07".repeat(32)
+            )),
             "{json}"
         );
+        assert!(
+            json.contains(r#"{"id":"00000000000000ef","rich":3,"len":0,"title":2}"#),
+            "{json}"
+        );
+        assert_eq!(back.files["/a.txt"].docs[1].story(), DocId(0xef));
         assert!(
             json.contains(r#""dups":[{"id":"00000000000000ab","of":"/a.txt"}]"#),
             "{json}"
         );
         let mut r = Registry::from_manifest(&back);
-        let y = DocId(0xcd);
-        assert_eq!(r.find(y, &[2]), Some(x));
-        assert_eq!(r.find(x, &[]), Some(x));
+        let sig = back.files["/a.txt"].docs[0].sig;
+        assert_eq!(r.candidates(&sig).to_vec(), vec![x]);
+        assert_eq!(r.title_story(2), Some(DocId(0xef)));
         assert_eq!(r.owner(x).map(|p| p.as_ref()), Some("/a.txt"));
-        assert_eq!(r.remove(x, &[1, 2]).as_deref(), Some("/a.txt"));
-        assert_eq!(r.find(y, &[2]), None);
+        assert_eq!(
+            r.remove(&back.files["/a.txt"].docs[0]).as_deref(),
+            Some("/a.txt")
+        );
+        assert!(r.candidates(&sig).is_empty());
         assert_eq!(r.owner(x), None);
         Manifest::remove_others(dir.path(), 9);
         assert!(Manifest::load(dir.path(), 4).is_err());
@@ -582,11 +637,7 @@ mod tests {
         let d = dir.path();
         let entry = |n: u64| {
             let mut e = FileEntry::new(n, n as i64, n);
-            e.docs.push(DocEntry {
-                id: DocId(n),
-                rich: n,
-                keys: Keys::new(&[n + 100]),
-            });
+            e.docs.push(DocEntry::plain(DocId(n), n as u32));
             e
         };
         let key = |s: &str| PathKey::from(s);
@@ -641,11 +692,9 @@ mod tests {
         let mut m = Manifest::default();
         for i in 0..300u64 {
             let mut e = FileEntry::new(i, i as i64, i);
-            e.docs.push(DocEntry {
-                id: DocId(i),
-                rich: i,
-                keys: Keys::new(&[i]),
-            });
+            let mut d = DocEntry::plain(DocId(i), i as u32);
+            d.title = i + 1;
+            e.docs.push(d);
             m.files.insert(format!("/corpus/{i:05}.txt").into(), e);
         }
         m.save(dir.path(), 1).unwrap();
@@ -653,7 +702,7 @@ mod tests {
         assert_eq!(back.files, m.files);
         assert!(back.files.keys().is_sorted());
         let r = Registry::from_manifest(&back);
-        assert_eq!(r.find(DocId(1000), &[299]), Some(DocId(299)));
+        assert_eq!(r.title_story(300), Some(DocId(299)));
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod manifest;
 pub mod registry;
 mod release;
 pub mod sites;
+pub mod sketch;
 
 use std::path::{Path, PathBuf};
 

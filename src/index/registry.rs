@@ -1,34 +1,34 @@
-//! The dedup registry: which file owns each indexed document id, and which id holds
-//! each dedup key, derived from the manifest at the start of a run and kept in step
-//! with the index as the writer goes.
+//! The dedup registry: which file owns each indexed document id, which document holds
+//! each text band key (candidates for a near-identical or similar body, see `sketch`),
+//! and which story holds each headline-and-day key. Derived from the manifest at the
+//! start of a run and kept in step with the index as the writer goes. Deciding whether
+//! a candidate is a duplicate or a version of a story is the writer's job.
 
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 
 use super::manifest::{DocEntry, DocId, Manifest, PathKey};
+use super::sketch::{BANDS, Sig};
 
 /// In-memory lookups derived from the manifest: which file owns each indexed document
-/// id, and which id holds each dedup key. An owner's richness and keys are read from
-/// its manifest entry when a duplicate needs them (rarely), instead of being copied
-/// here for every document: at a million documents the copy cost ~65 MB.
+/// id, which document holds each band key of a body signature, and which story each
+/// headline-and-day key. A candidate's signature, length and story are read from its
+/// manifest entry when a band key matches (rarely), instead of being copied here for
+/// every document: at a million documents the copy cost ~65 MB.
 ///
 /// Each lookup is a `Table`: a sorted array built in bulk plus a hash map of what
 /// was added since. Two hash maps over a million documents cost ~123 bytes per
 /// document (a hash table holds between 1.1 and 2.3 buckets per entry); the sorted
-/// arrays cost 56.
+/// arrays cost 16 bytes a key and 24 an id.
 #[derive(Debug, Default)]
 pub struct Registry {
     by_id: Table<Option<PathKey>>,
-    by_key: Table<KeyOwner>,
-}
-
-/// How a duplicate was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Match {
-    /// The same document id: the same canonical URL, or (for an article without one)
-    /// the same title, publication time and body.
-    Id,
-    /// A dedup key: the same body text.
-    Key,
+    /// Band key → the document that last registered it. A band key shared by two
+    /// similar documents names one of them; the other stays findable by its other
+    /// bands (a missed candidate means "not merged", never a wrong merge).
+    by_band: Table<KeyOwner>,
+    /// Headline-and-day key → story id.
+    by_title: Table<KeyOwner>,
 }
 
 /// A value of a [`Table`] that can mark its slot in the sorted array as removed.
@@ -150,9 +150,24 @@ impl<V: Slot> Table<V> {
         self.run.sort_unstable_by_key(|e| e.0);
     }
 
+    fn heap_bytes(&self) -> usize {
+        let entry = std::mem::size_of::<(u64, V)>();
+        // a hashbrown table: one control byte per bucket besides the entry
+        self.run.capacity() * entry + self.recent.capacity() * (entry + 1)
+    }
+
     #[cfg(test)]
     fn live(&self) -> usize {
         self.recent.len() + self.run.iter().filter(|e| !e.1.is_dead()).count()
+    }
+}
+
+/// The band keys of a document's signature, none without one.
+fn bands(d: &DocEntry) -> SmallVec<[u64; BANDS]> {
+    if d.sig.is_none() {
+        SmallVec::new()
+    } else {
+        SmallVec::from_slice(&d.sig.bands())
     }
 }
 
@@ -161,25 +176,33 @@ impl Registry {
     pub fn from_manifest(m: &Manifest) -> Registry {
         let docs: usize = m.files.values().map(|f| f.docs.len()).sum();
         let mut ids = Vec::with_capacity(docs);
-        let mut keys = Vec::with_capacity(docs * 2);
+        let mut band = Vec::with_capacity(docs * BANDS);
+        let mut title = Vec::new();
         for (path, f) in &m.files {
             for d in &f.docs {
-                for k in d.keys.as_slice() {
-                    keys.push((*k, KeyOwner(d.id.0)));
+                for k in bands(d) {
+                    band.push((k, KeyOwner(d.id.0)));
+                }
+                if d.title != 0 {
+                    title.push((d.title, KeyOwner(d.story().0)));
                 }
                 ids.push((d.id.0, Some(path.clone())));
             }
         }
         Registry {
             by_id: Table::from_entries(ids),
-            by_key: Table::from_entries(keys),
+            by_band: Table::from_entries(band),
+            by_title: Table::from_entries(title),
         }
     }
 
     /// Registers a document as owned by `path`.
     pub fn insert(&mut self, path: &PathKey, d: &DocEntry) {
-        for k in d.keys.as_slice() {
-            self.by_key.insert(*k, KeyOwner(d.id.0));
+        for k in bands(d) {
+            self.by_band.insert(k, KeyOwner(d.id.0));
+        }
+        if d.title != 0 {
+            self.by_title.insert(d.title, KeyOwner(d.story().0));
         }
         self.by_id.insert(d.id.0, Some(path.clone()));
     }
@@ -189,34 +212,53 @@ impl Registry {
         self.by_id.get(id.0)?.as_ref()
     }
 
-    /// Forgets a document and its dedup `keys` (those of its manifest entry).
-    pub fn remove(&mut self, id: DocId, keys: &[u64]) -> Option<PathKey> {
-        let owner = self.by_id.remove_if(id.0, |_| true)??;
-        for k in keys {
-            self.by_key.remove_if(*k, |v| v.0 == id.0);
+    /// Forgets a document and its keys (those of its manifest entry `d`).
+    pub fn remove(&mut self, d: &DocEntry) -> Option<PathKey> {
+        let owner = self.by_id.remove_if(d.id.0, |_| true)??;
+        for k in bands(d) {
+            self.by_band.remove_if(k, |v| v.0 == d.id.0);
+        }
+        if d.title != 0 {
+            let story = d.story().0;
+            self.by_title.remove_if(d.title, |v| v.0 == story);
         }
         Some(owner)
     }
 
-    /// The id of an indexed document that `id` or any of `keys` duplicates.
-    pub fn find(&self, id: DocId, keys: &[u64]) -> Option<DocId> {
-        self.find_match(id, keys).map(|(d, _)| d)
+    /// Documents whose signature shares a band with `sig`: candidates for the same or
+    /// a similar text, to be verified against their signatures.
+    pub fn candidates(&self, sig: &Sig) -> SmallVec<[DocId; BANDS]> {
+        let mut out: SmallVec<[DocId; BANDS]> = SmallVec::new();
+        if sig.is_none() {
+            return out;
+        }
+        for k in sig.bands() {
+            if let Some(v) = self.by_band.get(k) {
+                let d = DocId(v.0);
+                if !out.contains(&d) {
+                    out.push(d);
+                }
+            }
+        }
+        out
     }
 
-    /// Like [`Registry::find`], also saying which of the two matched.
-    pub fn find_match(&self, id: DocId, keys: &[u64]) -> Option<(DocId, Match)> {
-        if self.by_id.get(id.0).is_some() {
-            return Some((id, Match::Id));
-        }
-        keys.iter()
-            .find_map(|k| self.by_key.get(*k).map(|v| (DocId(v.0), Match::Key)))
+    /// The story that holds a headline-and-day key.
+    pub fn title_story(&self, key: u64) -> Option<DocId> {
+        self.by_title.get(key).map(|v| DocId(v.0))
     }
 
     /// Folds what was added since the last call into the sorted arrays, when it has
     /// grown enough to be worth it (called at each commit).
     pub fn compact(&mut self) {
         self.by_id.compact();
-        self.by_key.compact();
+        self.by_band.compact();
+        self.by_title.compact();
+    }
+
+    /// Bytes the lookups hold (their arrays and hash maps; not the shared paths).
+    pub fn heap_bytes(&self) -> usize {
+        self.by_id.heap_bytes() + self.by_band.heap_bytes() + self.by_title.heap_bytes()
     }
 }
 
@@ -226,8 +268,20 @@ mod tests {
     use crate::index::manifest::*;
     use std::sync::Arc;
 
-    /// The registry's sorted arrays with their overlay behave like the two hash maps
-    /// they replaced, through any sequence of inserts, removals and compactions.
+    /// A document whose signature is `v` in every byte (so two documents with the same
+    /// `v` share all band keys), with a headline key `t` (0 for none) and story `s`.
+    fn doc(id: u8, v: u8, t: u8, s: u8) -> DocEntry {
+        let mut d = DocEntry::plain(DocId(u64::from(id)), 0);
+        if v != 0 {
+            d.sig = Sig([v; crate::index::sketch::SIG_LEN]);
+        }
+        d.title = u64::from(t);
+        d.set_story(DocId(u64::from(s)));
+        d
+    }
+
+    /// The registry's sorted arrays with their overlay behave like plain hash maps,
+    /// through any sequence of inserts, removals and compactions.
     mod registry_model {
         use super::*;
         use proptest::prelude::*;
@@ -235,26 +289,53 @@ mod tests {
 
         #[derive(Debug, Clone)]
         enum Op {
-            Insert { path: u8, id: u8, keys: Vec<u8> },
-            Remove { id: u8, keys: Vec<u8> },
+            Insert { path: u8, d: (u8, u8, u8, u8) },
+            Remove { id: u8 },
             Compact,
+        }
+
+        fn entry() -> impl Strategy<Value = (u8, u8, u8, u8)> {
+            (0u8..24, 0u8..6, 0u8..5, 0u8..24)
         }
 
         fn op() -> impl Strategy<Value = Op> {
             prop_oneof![
-                4 => (0u8..6, 0u8..24, proptest::collection::vec(0u8..12, 0..3))
-                    .prop_map(|(path, id, keys)| Op::Insert { path, id, keys }),
-                2 => (0u8..24, proptest::collection::vec(0u8..12, 0..3))
-                    .prop_map(|(id, keys)| Op::Remove { id, keys }),
+                4 => (0u8..6, entry()).prop_map(|(path, d)| Op::Insert { path, d }),
+                2 => (0u8..24).prop_map(|id| Op::Remove { id }),
                 1 => Just(Op::Compact),
             ]
         }
 
-        /// The previous implementation, as the model.
+        /// Hash maps, as the model.
         #[derive(Default)]
         struct Model {
-            by_id: HashMap<u64, PathKey>,
-            by_key: HashMap<u64, u64>,
+            by_id: HashMap<u64, (PathKey, DocEntry)>,
+            /// signature byte → id
+            by_sig: HashMap<u8, u64>,
+            /// headline key → story
+            by_title: HashMap<u64, u64>,
+        }
+
+        impl Model {
+            fn insert(&mut self, p: PathKey, d: DocEntry) {
+                if !d.sig.is_none() {
+                    self.by_sig.insert(d.sig.0[0], d.id.0);
+                }
+                if d.title != 0 {
+                    self.by_title.insert(d.title, d.story().0);
+                }
+                self.by_id.insert(d.id.0, (p, d));
+            }
+            fn remove(&mut self, id: u64) -> Option<PathKey> {
+                let (p, d) = self.by_id.remove(&id)?;
+                if !d.sig.is_none() && self.by_sig.get(&d.sig.0[0]) == Some(&id) {
+                    self.by_sig.remove(&d.sig.0[0]);
+                }
+                if d.title != 0 && self.by_title.get(&d.title) == Some(&d.story().0) {
+                    self.by_title.remove(&d.title);
+                }
+                Some(p)
+            }
         }
 
         proptest! {
@@ -264,68 +345,52 @@ mod tests {
                 ..ProptestConfig::default()
             })]
             #[test]
-            fn registry_matches_two_hash_maps(
-                start in proptest::collection::vec((0u8..6, 0u8..24, proptest::collection::vec(0u8..12, 0..3)), 0..20),
+            fn registry_matches_hash_maps(
+                start in proptest::collection::vec((0u8..6, entry()), 0..20),
                 ops in proptest::collection::vec(op(), 0..60),
             ) {
                 let path = |p: u8| -> PathKey { Arc::from(format!("/a/{p}.txt")) };
-                let key = |k: u8| u64::from(k) + 1000;
                 let mut model = Model::default();
                 let mut m = Manifest::default();
-                for (p, id, keys) in &start {
-                    let keys: Vec<u64> = keys.iter().map(|&k| key(k)).collect();
+                for (p, (id, v, t, s)) in &start {
                     let e = m.files.entry(path(*p)).or_insert_with(|| FileEntry::new(0, 0, 0));
-                    e.docs.push(DocEntry { id: DocId(u64::from(*id)), rich: 0, keys: Keys::new(&keys) });
+                    e.docs.push(doc(*id, *v, *t, *s));
                 }
+                // the manifest's order is the registry's: later entries win
                 for (p, f) in &m.files {
                     for d in &f.docs {
-                        for k in d.keys.as_slice() {
-                            model.by_key.insert(*k, d.id.0);
-                        }
-                        model.by_id.insert(d.id.0, p.clone());
+                        model.insert(p.clone(), *d);
                     }
                 }
                 let mut r = Registry::from_manifest(&m);
                 for op in ops {
                     match op {
-                        Op::Insert { path: p, id, keys } => {
-                            let keys: Vec<u64> = keys.iter().map(|&k| key(k)).collect();
-                            let d = DocEntry { id: DocId(u64::from(id)), rich: 0, keys: Keys::new(&keys) };
+                        Op::Insert { path: p, d: (id, v, t, s) } => {
+                            let d = doc(id, v, t, s);
                             r.insert(&path(p), &d);
-                            for k in d.keys.as_slice() {
-                                model.by_key.insert(*k, d.id.0);
-                            }
-                            model.by_id.insert(d.id.0, path(p));
+                            model.insert(path(p), d);
                         }
-                        Op::Remove { id, keys } => {
-                            let keys: Vec<u64> = keys.iter().map(|&k| key(k)).collect();
-                            let got = r.remove(DocId(u64::from(id)), &keys);
-                            let want = model.by_id.remove(&u64::from(id));
-                            if want.is_some() {
-                                for k in &keys {
-                                    if model.by_key.get(k) == Some(&u64::from(id)) {
-                                        model.by_key.remove(k);
-                                    }
-                                }
-                            }
+                        Op::Remove { id } => {
+                            let want_entry = model.by_id.get(&u64::from(id)).map(|x| x.1);
+                            let want = model.remove(u64::from(id));
+                            let got = want_entry.and_then(|d| r.remove(&d));
                             prop_assert_eq!(got, want);
                         }
                         Op::Compact => r.compact(),
                     }
                     for id in 0u8..24 {
                         let id = u64::from(id);
-                        prop_assert_eq!(r.owner(DocId(id)), model.by_id.get(&id));
-                        for k in 0u8..12 {
-                            let want = if model.by_id.contains_key(&id) {
-                                Some(id)
-                            } else {
-                                model.by_key.get(&key(k)).copied()
-                            };
-                            prop_assert_eq!(r.find(DocId(id), &[key(k)]).map(|d| d.0), want);
-                        }
+                        prop_assert_eq!(r.owner(DocId(id)), model.by_id.get(&id).map(|x| &x.0));
+                    }
+                    for v in 1u8..6 {
+                        let want: Vec<DocId> = model.by_sig.get(&v).map(|&i| DocId(i)).into_iter().collect();
+                        let got = r.candidates(&Sig([v; crate::index::sketch::SIG_LEN]));
+                        prop_assert_eq!(got.to_vec(), want);
+                    }
+                    for t in 1u64..5 {
+                        prop_assert_eq!(r.title_story(t).map(|d| d.0), model.by_title.get(&t).copied());
                     }
                     prop_assert_eq!(r.by_id.live(), model.by_id.len());
-                    prop_assert_eq!(r.by_key.live(), model.by_key.len());
                 }
             }
         }

@@ -85,7 +85,7 @@ impl Writer<'_> {
         }
         if !stale.is_empty() {
             for d in entry.docs.iter().filter(|d| stale.contains(&d.id)) {
-                self.registry.remove(d.id, d.keys.as_slice());
+                self.registry.remove(d);
             }
             entry.docs.retain(|d| !stale.contains(&d.id));
             st.removed += stale.len();
@@ -156,7 +156,7 @@ impl Writer<'_> {
         if !vanished.is_empty() {
             for d in entry.docs.iter().filter(|d| vanished.contains(&d.id)) {
                 self.delete_id(d.id);
-                self.registry.remove(d.id, d.keys.as_slice());
+                self.registry.remove(d);
             }
             entry.docs.retain(|d| !vanished.contains(&d.id));
             st.removed += vanished.len();

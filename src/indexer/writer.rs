@@ -12,9 +12,10 @@ use super::report::{FileReport, FileStatus, Summary};
 use super::sites::SiteRun;
 use crate::error::{Error, Result};
 use crate::index::manifest::{
-    CommitPayload, DocEntry, DocId, DupEntry, FileEntry, Keys, Manifest, PathKey,
+    CommitPayload, DocEntry, DocId, DupEntry, FileEntry, Manifest, PathKey,
 };
-use crate::index::registry::{Match, Registry};
+use crate::index::registry::Registry;
+use crate::index::sketch::{self, Sig};
 use crate::index::{self, Opened};
 use crate::ingest::WalkProblem;
 use crate::model::Article;
@@ -71,7 +72,7 @@ pub(super) struct StreamState {
     pub(super) pending: FxHashSet<DocId>,
     pub(super) existed: bool,
     pub(super) errors: Vec<String>,
-    pub(super) dup_of: Vec<(PathKey, &'static str)>,
+    pub(super) dup_of: Vec<(PathKey, String)>,
     /// Records that became articles (new, changed, unchanged or duplicates).
     pub(super) articles: usize,
     pub(super) added: usize,
@@ -79,24 +80,49 @@ pub(super) struct StreamState {
     pub(super) records: u64,
 }
 
-/// Dedup keys other than the id: the body's hash, for a body long enough to tell an
-/// article (200+ bytes). Two articles merge only when they are provably the same: the
-/// same id (canonical URL) or the same text. A shared title and day is not proof: two
-/// sites' "Why Is Crypto Going Down Today?" of one morning are different articles.
-fn dedup_keys(a: &Article) -> Vec<u64> {
-    let mut keys = Vec::new();
-    if a.body.len() >= 200 {
-        keys.push(xxh3_64(format!("b\u{1f}{}", a.body).as_bytes()));
+/// The fingerprints of an article for deduplication and stories (see `index::sketch`):
+/// its manifest entry before the story is known, and its headline key.
+fn fingerprint(a: &Article, id: DocId) -> (DocEntry, Option<u64>) {
+    let mut d = DocEntry::plain(id, u32::try_from(a.richness()).unwrap_or(u32::MAX));
+    d.len = u32::try_from(a.body.len()).unwrap_or(u32::MAX);
+    // a body long enough to tell an article (200+ bytes) has a hash and a signature
+    if a.body.len() >= sketch::MIN_BODY {
+        d.body = xxh3_64(format!("b\u{1f}{}", a.body).as_bytes()).max(1);
+        d.sig = Sig::of(&a.body).unwrap_or_default();
     }
-    keys
+    let title = sketch::title_key(&a.title).filter(|_| a.published.is_some());
+    if let (Some(t), Some(p)) = (title, a.published) {
+        d.title = sketch::title_day_key(t, day(p));
+    }
+    (d, title)
 }
 
-/// Why a record was merged with an indexed one, as the summary and `--report` say it.
-fn merge_reason(a: &Article, how: Match) -> &'static str {
-    match how {
-        Match::Id if a.url.is_some() => "same URL",
-        Match::Id => "same title, time and text",
-        Match::Key => "same text",
+/// Days since 1970-01-01, UTC.
+fn day(t: chrono::DateTime<chrono::Utc>) -> i64 {
+    t.timestamp().div_euclid(86_400)
+}
+
+/// The keys of a headline on the day before, the day of and the day after `day`: two
+/// dates on adjacent UTC days are at most 48 hours apart.
+fn headline_keys(title: u64, day: i64) -> [u64; 3] {
+    [day, day - 1, day + 1].map(|d| sketch::title_day_key(title, d))
+}
+
+/// How a record matched an indexed document.
+enum Found {
+    /// A duplicate: merged, with the reason the summary and `--report` give.
+    Duplicate(DocId, String),
+    /// Another version of the story `.0`, with different text: both stay.
+    Story(DocId),
+    Nothing,
+}
+
+/// Why a record with the id of an indexed one was merged with it.
+fn id_reason(a: &Article) -> String {
+    if a.url.is_some() {
+        "same URL".to_string()
+    } else {
+        "same title, time and text".to_string()
     }
 }
 
@@ -130,7 +156,7 @@ impl Writer<'_> {
     pub(super) fn drop_docs(&mut self, entry: &FileEntry) -> usize {
         for d in &entry.docs {
             self.delete_id(d.id);
-            self.registry.remove(d.id, d.keys.as_slice());
+            self.registry.remove(d);
         }
         self.since_commit += entry.docs.len();
         entry.docs.len()
@@ -182,7 +208,7 @@ impl Writer<'_> {
         if let (Some(sites), Some(page)) = (&mut self.sites, &p.page) {
             sites.observe(&p.key, page);
         }
-        let mut dup_of: Vec<(PathKey, &'static str)> = Vec::new();
+        let mut dup_of: Vec<(PathKey, String)> = Vec::new();
         let mut added = 0;
         // bad records found here, after parsing, are appended to the parser's list
         let mut more_errors = Vec::new();
@@ -228,7 +254,7 @@ impl Writer<'_> {
         key: &PathKey,
         a: Article,
         entry: &mut FileEntry,
-        dup_of: &mut Vec<(PathKey, &'static str)>,
+        dup_of: &mut Vec<(PathKey, String)>,
         errors: &mut Vec<String>,
     ) -> bool {
         let Some(id) = DocId::parse(&a.id) else {
@@ -236,49 +262,73 @@ impl Writer<'_> {
             errors.push(format!("{}: malformed document id {:?}", a.path, a.id));
             return false;
         };
-        let keys = dedup_keys(&a);
-        let rich = a.richness();
-        if let Some((existing, how)) = self.registry.find_match(id, &keys) {
-            let reason = merge_reason(&a, how);
-            let Some(owner) = self.registry.owner(existing).cloned() else {
-                return false;
-            };
-            // the owner's copy as the manifest records it; a copy owned by this
-            // same file (a repeated record) always wins, so it is not looked up
-            let theirs = (owner != *key)
-                .then(|| self.manifest.files.get(&*owner))
-                .flatten()
-                .and_then(|f| f.docs.iter().find(|d| d.id == existing))
-                .copied();
-            // the new copy replaces theirs only if it is richer (ties: smaller path)
-            let replaced = theirs.filter(|t| rich > t.rich || (rich == t.rich && *key < owner));
-            let Some(theirs) = replaced else {
+        let (mut d, title) = fingerprint(&a, id);
+        let mut story = None;
+        let found = if self.registry.owner(id).is_some() {
+            Found::Duplicate(id, id_reason(&a))
+        } else {
+            let near = title
+                .zip(a.published)
+                .map(|(t, p)| headline_keys(t, day(p)));
+            self.match_text(key, &d, near, entry)
+        };
+        match found {
+            Found::Story(s) => story = Some(s),
+            Found::Nothing => {}
+            Found::Duplicate(existing, reason) => {
+                let Some(owner) = self.registry.owner(existing).cloned() else {
+                    return false;
+                };
+                // the owner's copy as the manifest records it; a copy owned by this
+                // same file (a repeated record) always wins, so it is not looked up
+                let theirs = (owner != *key)
+                    .then(|| self.manifest.files.get(&*owner))
+                    .flatten()
+                    .and_then(|f| f.docs.iter().find(|d| d.id == existing))
+                    .copied();
+                // the new copy replaces theirs only if it is richer (ties: smaller path)
+                let replaced =
+                    theirs.filter(|t| d.rich > t.rich || (d.rich == t.rich && *key < owner));
+                let Some(theirs) = replaced else {
+                    self.summary.duplicate_documents += 1;
+                    if !dup_of.iter().any(|(o, _)| *o == owner) {
+                        dup_of.push((owner.clone(), reason));
+                    }
+                    entry.extra.push_dup(DupEntry {
+                        id,
+                        of: owner.clone(),
+                    });
+                    return false;
+                };
+                // the new copy is richer: demote the old owner's copy to a duplicate;
+                // the new copy takes its place in its story
+                story = Some(theirs.story());
+                self.delete_id(existing);
+                self.registry.remove(&theirs);
                 self.summary.duplicate_documents += 1;
-                if !dup_of.iter().any(|(o, _)| *o == owner) {
-                    dup_of.push((owner.clone(), reason));
+                if let Some(of) = self.manifest.files.get_mut(&*owner) {
+                    self.changed.insert(owner.clone());
+                    of.docs.retain(|d| d.id != existing);
+                    of.extra.push_dup(DupEntry {
+                        id: existing,
+                        of: key.clone(),
+                    });
+                    let left = of.docs.len();
+                    self.summary
+                        .late_duplicate(&owner, key.as_ref(), &reason, left);
                 }
-                entry.extra.push_dup(DupEntry {
-                    id,
-                    of: owner.clone(),
-                });
-                return false;
-            };
-            // the new copy is richer: demote the old owner's copy to a duplicate
-            self.delete_id(existing);
-            self.registry.remove(existing, theirs.keys.as_slice());
-            self.summary.duplicate_documents += 1;
-            if let Some(of) = self.manifest.files.get_mut(&*owner) {
-                self.changed.insert(owner.clone());
-                of.docs.retain(|d| d.id != existing);
-                of.extra.push_dup(DupEntry {
-                    id: existing,
-                    of: key.clone(),
-                });
-                let left = of.docs.len();
-                self.summary
-                    .late_duplicate(&owner, key.as_ref(), reason, left);
             }
         }
+        // no version with similar text: a version with the same headline within 48
+        // hours (published the same or an adjacent UTC day)
+        if story.is_none()
+            && let (Some(t), Some(p)) = (title, a.published)
+        {
+            story = headline_keys(t, day(p))
+                .into_iter()
+                .find_map(|k| self.registry.title_story(k));
+        }
+        d.set_story(story.unwrap_or(id));
         // The registry holds exactly the ids in the index (both are committed
         // together): an id it does not know is not indexed, and one it knows was
         // deleted above or in `drop_docs`. So no delete-by-id per document; each
@@ -287,19 +337,70 @@ impl Writer<'_> {
         if self.untracked {
             self.delete_id(id);
         }
+        let mut a = a;
+        a.story = d.story().hex();
         let doc = index::to_document(&a, &self.opened.fields);
         if let Err(e) = self.writer.add_document(doc) {
             errors.push(format!("{}: cannot index: {e}", a.path));
             return false;
         }
-        let d = DocEntry {
-            id,
-            rich,
-            keys: Keys::new(&keys),
-        };
         self.registry.insert(key, &d);
         entry.docs.push(d);
         true
+    }
+
+    /// Compares a record's body with the indexed bodies that share a band key with it:
+    /// the same text (equal hashes) is a duplicate, and so is near-identical text
+    /// (`sketch::near_identical`) under the same headline within 48 hours (`near`: the
+    /// record's headline keys, see [`headline_keys`]). 32 bytes of signature cannot
+    /// tell a Jaccard of 0.86 from 0.9, and two different articles from one template
+    /// differ in a few words only, so the estimate alone never merges. Similar text
+    /// (`sketch::STORY_MIN_AGREE`) is another version of the candidate's story.
+    /// `entry` is the record's own file's entry, which holds the candidates it owns.
+    fn match_text(
+        &self,
+        key: &PathKey,
+        d: &DocEntry,
+        near: Option<[u64; 3]>,
+        entry: &FileEntry,
+    ) -> Found {
+        let mut story = None;
+        for c in self.registry.candidates(&d.sig) {
+            let Some(owner) = self.registry.owner(c) else {
+                continue;
+            };
+            let docs = if owner == key {
+                &entry.docs
+            } else {
+                match self.manifest.files.get(&**owner) {
+                    Some(f) => &f.docs,
+                    None => continue,
+                }
+            };
+            let Some(theirs) = docs.iter().find(|x| x.id == c) else {
+                continue;
+            };
+            if d.body != 0 && d.body == theirs.body {
+                return Found::Duplicate(c, "same text".to_string());
+            }
+            let agree = d.sig.agree(&theirs.sig);
+            let long = |len: u32| len as usize >= sketch::NEAR_MIN_BODY;
+            if !(long(d.len) && long(theirs.len)) {
+                continue;
+            }
+            let same_headline =
+                near.is_some_and(|k| theirs.title != 0 && k.contains(&theirs.title));
+            if same_headline
+                && sketch::near_identical(agree, u64::from(d.len), u64::from(theirs.len))
+            {
+                let pct = (sketch::estimate(agree) * 100.0).round();
+                return Found::Duplicate(c, format!("same text {pct}%"));
+            }
+            if agree >= sketch::STORY_MIN_AGREE && story.is_none() {
+                story = Some(theirs.story());
+            }
+        }
+        story.map_or(Found::Nothing, Found::Story)
     }
 
     fn insert_entry(&mut self, key: PathKey, entry: FileEntry) {
@@ -362,10 +463,11 @@ impl Writer<'_> {
             .is_some_and(|g| g.date == Some(NumericDate::Ambiguous));
         let same = match (&p.outcome, self.manifest.files.get(&*p.key)) {
             (Ok((arts, _)), Some(old)) if !redated && arts.len() == 1 && old.docs.len() == 1 => {
-                let (a, d) = (&arts[0], old.docs[0]);
-                DocId::parse(&a.id) == Some(d.id)
-                    && a.richness() == d.rich
-                    && Keys::new(&dedup_keys(a)) == d.keys
+                let (a, d) = (&arts[0], &old.docs[0]);
+                DocId::parse(&a.id) == Some(d.id) && {
+                    let (now, _) = fingerprint(a, d.id);
+                    now.rich == d.rich && now.body == d.body && now.title == d.title
+                }
             }
             _ => false,
         };

@@ -105,6 +105,7 @@ pub fn normalize(
         tags,
         body,
         path,
+        story: String::new(),
     })
 }
 

@@ -37,6 +37,7 @@ pub const DOCUMENT_FIELDS: &[&str] = &[
     "tags",
     "body",
     "path",
+    "story",
 ];
 
 /// The keys of an export document: the schema's fields, in schema order (a test checks
@@ -53,6 +54,7 @@ pub const EXPORT_FIELDS: &[&str] = &[
     "published",
     "updated",
     "path",
+    "story",
 ];
 
 impl Shape {
@@ -121,6 +123,7 @@ impl<'a> Document<'a> {
             "tags" => Value::List(&a.tags),
             "body" => Value::Str(&a.body),
             "path" => Value::Str(&a.path),
+            "story" => Value::Str(&a.story),
             _ => return None,
         })
     }
@@ -181,6 +184,7 @@ mod tests {
             tags: vec!["etfs".into()],
             body: "B".into(),
             path: "/x.txt".into(),
+            story: "0123456789abcdef".into(),
         }
     }
 
@@ -216,7 +220,7 @@ mod tests {
         let v = serde_json::to_string(&Document::new(&bare, Shape::Get)).unwrap();
         assert_eq!(
             v,
-            r#"{"id":"0123456789abcdef","title":"T","dek":"D","url":null,"source":"example","authors":["A B"],"published":"2024-01-10T21:05:00Z","updated":null,"tags":["etfs"],"body":"B","path":"/x.txt"}"#
+            r#"{"id":"0123456789abcdef","title":"T","dek":"D","url":null,"source":"example","authors":["A B"],"published":"2024-01-10T21:05:00Z","updated":null,"tags":["etfs"],"body":"B","path":"/x.txt","story":"0123456789abcdef"}"#
         );
         let d = Document::new(&bare, Shape::Get);
         assert_eq!(d.cells()[3], "");

@@ -24,6 +24,9 @@ pub const HIT_FIELDS: &[&str] = &[
     "path",
     "snippet",
     "highlights",
+    "story",
+    "story_size",
+    "story_sources",
 ];
 
 /// The CSV/TSV columns when `--fields` is not given.

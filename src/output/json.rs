@@ -33,6 +33,12 @@ pub struct JsonHit<'a> {
     pub snippet: &'a str,
     /// `[start, end)` character ranges into `snippet`.
     pub highlights: Vec<[usize; 2]>,
+    /// The story id: the id of the story's first indexed version.
+    pub story: &'a str,
+    /// Versions of the story in the index, this one included.
+    pub story_size: u64,
+    /// Sources of the story's versions, most versions first.
+    pub story_sources: &'a [String],
 }
 
 impl<'a> JsonHit<'a> {
@@ -52,6 +58,9 @@ impl<'a> JsonHit<'a> {
             path: &a.path,
             snippet: &h.snippet.text,
             highlights: h.snippet.highlights.iter().map(|&(a, b)| [a, b]).collect(),
+            story: &h.story.id,
+            story_size: h.story.size,
+            story_sources: &h.story.sources,
         }
     }
 }
@@ -74,6 +83,9 @@ impl JsonHit<'_> {
             "path" => h.path.to_string(),
             "snippet" => h.snippet.to_string(),
             "highlights" => serde_json::to_string(&h.highlights).unwrap_or_default(),
+            "story" => h.story.to_string(),
+            "story_size" => h.story_size.to_string(),
+            "story_sources" => h.story_sources.join("|"),
             _ => String::new(),
         }
     }

@@ -45,6 +45,16 @@ pub fn search(out: &mut dyn Write, r: &SearchResults, color: bool) -> io::Result
             a.source, h.score
         )?;
         writeln!(out, "   {dim}{}{n}", a.path)?;
+        if h.story.size > 1 {
+            let more = h.story.size - 1;
+            writeln!(
+                out,
+                "   {dim}+{more} version{} · {} · coindex story {}{n}",
+                if more == 1 { "" } else { "s" },
+                h.story.sources.join(", "),
+                h.story.id
+            )?;
+        }
         let (open, close) = if color {
             ("\x1b[1;33m", "\x1b[0m")
         } else {

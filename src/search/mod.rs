@@ -19,6 +19,7 @@ mod compile;
 pub mod filters;
 pub mod query;
 pub mod snippet;
+pub mod story;
 
 use std::collections::HashSet;
 
@@ -38,6 +39,7 @@ use collect::{Ranked, TopByScore, published_secs};
 pub use compile::Compiled;
 pub use filters::{DateBound, DateInterval, Filters};
 use snippet::Snippet;
+pub use story::StoryInfo;
 
 /// Result order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -59,6 +61,8 @@ pub struct SearchRequest {
     pub snippets: usize,
     pub snippet_len: usize,
     pub timezone: Tz,
+    /// One hit per story (its best-ranked version).
+    pub collapse: bool,
 }
 
 /// One ranked hit.
@@ -68,6 +72,8 @@ pub struct Hit {
     pub score: f32,
     pub article: Article,
     pub snippet: Snippet,
+    /// The story the hit is a version of.
+    pub story: StoryInfo,
 }
 
 /// A result set.
@@ -292,23 +298,73 @@ impl Engine {
 
     /// Runs a search with an already compiled query.
     pub fn search_compiled(&self, req: &SearchRequest, c: &Compiled) -> Result<SearchResults> {
+        let (ranked, total_hits) = if req.collapse {
+            // rank more documents than hits until `limit` stories are found or the
+            // matches run out
+            let mut fetch = (req.limit * 4).max(40);
+            loop {
+                let (ranked, n) = self.rank(req, c, fetch)?;
+                let exhausted = ranked.len() < fetch;
+                let kept = self.first_per_story(ranked, |r| r.2, req.limit)?;
+                if kept.len() == req.limit || exhausted {
+                    break (kept, n);
+                }
+                fetch *= 4;
+            }
+        } else {
+            self.rank(req, c, req.limit)?
+        };
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (i, (score, _, addr)) in ranked.into_iter().enumerate() {
+            let article = self.article(addr)?;
+            let story = self.story_info(&article.story)?;
+            let snippet = snippet::make(
+                &c.highlighter,
+                &article.body,
+                &article.dek,
+                req.snippets,
+                req.snippet_len,
+            );
+            hits.push(Hit {
+                rank: i + 1,
+                score,
+                article,
+                snippet,
+                story,
+            });
+        }
+        Ok(SearchResults {
+            query: req.query.clone(),
+            total_hits,
+            hits,
+        })
+    }
+
+    /// The top `limit` documents of a compiled query, in order, and the number of
+    /// matches.
+    fn rank(
+        &self,
+        req: &SearchRequest,
+        c: &Compiled,
+        limit: usize,
+    ) -> Result<(Vec<Ranked>, usize)> {
         // one pass when there is no second tier (a phrase, one word): the count is the
         // first tier's; otherwise it is the loose tier's, which holds the first
         let (mut ranked, n) = match &c.word_and_filter {
-            Some((word, filter)) if !self.generic && !req.recent && req.limit > 0 => {
+            Some((word, filter)) if !self.generic && !req.recent && limit > 0 => {
                 let (hits, n) = match req.sort {
                     Sort::Relevance => {
-                        collect::top_where(&self.searcher, &**word, &**filter, req.limit)?
+                        collect::top_where(&self.searcher, &**word, &**filter, limit)?
                     }
                     Sort::Date => {
-                        collect::top_by_date(&self.searcher, &**word, Some(&**filter), req.limit)?
+                        collect::top_by_date(&self.searcher, &**word, Some(&**filter), limit)?
                     }
                 };
                 (hits, Some(n))
             }
             _ => self.top_and_count(
                 &*c.strict,
-                req.limit,
+                limit,
                 req.sort,
                 req.recent,
                 match (&c.loose, c.term_union) {
@@ -323,40 +379,19 @@ impl Engine {
             None => self.count(c)?,
         };
         sort_ties(self, req.sort, &mut ranked)?;
-        if ranked.len() < req.limit
+        if ranked.len() < limit
             && let Some(l) = &c.loose
         {
             // every first-tier document also matches the loose query: fetch enough to
             // skip them
             let first: HashSet<DocAddress> = ranked.iter().map(|r| r.2).collect();
-            let mut more = self.top(&**l, req.limit + first.len(), req.sort, req.recent)?;
+            let mut more = self.top(&**l, limit + first.len(), req.sort, req.recent)?;
             more.retain(|r| !first.contains(&r.2));
-            more.truncate(req.limit - ranked.len());
+            more.truncate(limit - ranked.len());
             sort_ties(self, req.sort, &mut more)?;
             ranked.extend(more);
         }
-        let mut hits = Vec::with_capacity(ranked.len());
-        for (i, (score, _, addr)) in ranked.into_iter().enumerate() {
-            let article = self.article(addr)?;
-            let snippet = snippet::make(
-                &c.highlighter,
-                &article.body,
-                &article.dek,
-                req.snippets,
-                req.snippet_len,
-            );
-            hits.push(Hit {
-                rank: i + 1,
-                score,
-                article,
-                snippet,
-            });
-        }
-        Ok(SearchResults {
-            query: req.query.clone(),
-            total_hits,
-            hits,
-        })
+        Ok((ranked, total_hits))
     }
 
     /// Finds a document by id or URL.
