@@ -30,8 +30,10 @@ pub mod normalize;
 pub mod output;
 pub mod schema;
 pub mod search;
+pub mod serve;
 pub mod text;
 pub mod timezone;
+pub mod watch;
 
 pub use error::{Error, Result};
 pub use model::{Article, RawArticle};

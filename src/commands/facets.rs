@@ -7,21 +7,13 @@ use crate::cli::FacetCmd;
 use crate::config;
 use crate::error::Result;
 use crate::output;
-use crate::search::{Engine, aggregate};
+use crate::search::{Engine, views};
 
 /// Runs `tags` (field `tags`) or `sources` (field `source`).
 pub fn run(c: FacetCmd, field: &str, out: &mut dyn Write) -> Result<ExitCode> {
     let (filters, tz) = config::filters(&c.filters)?;
     let engine = Engine::open(&config::index_dir(c.index.index)?)?;
-    let mut counts = match c.query.as_deref() {
-        // aggregations describe the documents that contain every word
-        Some(q) => {
-            let compiled = engine.compile(q, &filters, false, tz)?;
-            aggregate::value_counts(&engine, compiled.all_words(), field)?
-        }
-        None => aggregate::value_counts(&engine, &*engine.filter_query(&filters), field)?,
-    };
-    counts.truncate(c.limit);
+    let counts = views::facet_counts(&engine, c.query.as_deref(), &filters, tz, field, c.limit)?;
     let name = if field == "tags" { "tag" } else { "source" };
     output::counts(
         out,

@@ -19,6 +19,7 @@ mod compile;
 pub mod filters;
 pub mod query;
 pub mod snippet;
+pub mod views;
 
 use std::collections::HashSet;
 
