@@ -1,7 +1,8 @@
 //! Keeping an index in step with folders that grow: `coindex index --watch` and
-//! `coindex serve --watch`. The notify crate reports file events, debounced until a
-//! path has been quiet for [`SETTLE`]; each settled batch starts an ordinary indexer
-//! run over the watched roots. A run is incremental (unchanged files are not read), so
+//! `coindex serve --watch`. The notify crate reports file events; once the folders
+//! have been quiet for [`SETTLE`] after a change, an ordinary indexer run goes over the
+//! watched roots. Access events are not changes: the run's own walk opens every
+//! folder, and counting that would start the next run, for ever. A run is incremental (unchanged files are not read), so
 //! running it over the whole roots costs a walk and a `stat` per file, and it keeps
 //! every guarantee of `coindex index`: the manifest, the writer lock and the commit that
 //! carries both. Events inside the index directory itself are ignored, so an index
@@ -11,10 +12,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
-use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use crate::error::{Error, Result};
 use crate::indexer::{self, IndexConfig, Summary};
@@ -31,10 +31,10 @@ const RETRY: Duration = Duration::from_secs(1);
 /// A watch over the roots of one indexing configuration.
 pub struct Watcher {
     cfg: IndexConfig,
-    events: Receiver<DebounceEventResult>,
+    events: Receiver<notify::Result<Event>>,
     index_dir: PathBuf,
     stop: Arc<AtomicBool>,
-    _debouncer: Debouncer<RecommendedWatcher>,
+    _watcher: RecommendedWatcher,
 }
 
 impl Watcher {
@@ -43,7 +43,7 @@ impl Watcher {
     /// summary.
     pub fn start(cfg: IndexConfig, stop: Arc<AtomicBool>) -> Result<(Watcher, Summary)> {
         let (tx, events) = channel();
-        let mut debouncer = new_debouncer(SETTLE, tx)
+        let mut watcher = notify::recommended_watcher(tx)
             .map_err(|e| Error::user(format!("cannot watch files: {e}")))?;
         for root in &cfg.roots {
             let mode = if root.is_dir() {
@@ -53,7 +53,7 @@ impl Watcher {
             };
             // canonical, so that event paths compare with the canonical index directory
             let root = root.canonicalize().unwrap_or_else(|_| root.clone());
-            debouncer.watcher().watch(&root, mode).map_err(|e| {
+            watcher.watch(&root, mode).map_err(|e| {
                 Error::user(format!(
                     "cannot watch {}: {e} (on Linux, raise fs.inotify.max_user_watches for very large folders)",
                     root.display()
@@ -76,7 +76,7 @@ impl Watcher {
                 events,
                 index_dir,
                 stop,
-                _debouncer: debouncer,
+                _watcher: watcher,
             },
             first,
         ))
@@ -87,41 +87,52 @@ impl Watcher {
         &self.cfg.index_dir
     }
 
-    /// Indexes every settled batch of changes until the stop flag is set; `report` gets
-    /// each run's summary. A run that fails is reported on stderr and tried again.
+    /// Indexes what changes until the stop flag is set; `report` gets each run's
+    /// summary. A run that fails is reported on stderr and tried again [`RETRY`] later.
     pub fn follow(self, mut report: impl FnMut(&Summary)) {
-        let mut pending = false;
+        // when the next run is due: SETTLE after the last change seen
+        let mut due: Option<Instant> = None;
         while !self.stop.load(Ordering::SeqCst) {
-            let wait = if pending { RETRY } else { POLL };
+            let wait = due.map_or(POLL, |d| {
+                d.saturating_duration_since(Instant::now()).min(POLL)
+            });
             match self.events.recv_timeout(wait) {
-                Ok(batch) => pending |= self.relevant(batch),
+                Ok(event) => {
+                    if self.is_change(event) {
+                        due = Some(Instant::now() + SETTLE);
+                    }
+                    continue;
+                }
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => break,
             }
-            // take what else has settled, so one run covers it
-            while let Ok(batch) = self.events.try_recv() {
-                pending |= self.relevant(batch);
-            }
-            if !pending || self.stop.load(Ordering::SeqCst) {
+            if due.is_none_or(|d| Instant::now() < d) || self.stop.load(Ordering::SeqCst) {
                 continue;
             }
             match indexer::run(&self.cfg, self.stop.clone()) {
                 Ok(summary) => {
-                    pending = false;
+                    due = None;
                     report(&summary);
                 }
-                Err(e) => eprintln!(
-                    "coindex: watch: indexing failed, trying again: {}",
-                    e.chain()
-                ),
+                Err(e) => {
+                    due = Some(Instant::now() + RETRY);
+                    eprintln!(
+                        "coindex: watch: indexing failed, trying again: {}",
+                        e.chain()
+                    );
+                }
             }
         }
     }
 
-    /// Whether a batch holds an event outside the index directory.
-    fn relevant(&self, batch: DebounceEventResult) -> bool {
-        match batch {
-            Ok(events) => events.iter().any(|e| !e.path.starts_with(&self.index_dir)),
+    /// Whether an event may change what is indexed: anything but an access, outside
+    /// the index directory. An error (events were lost) counts, so that a run checks.
+    fn is_change(&self, event: notify::Result<Event>) -> bool {
+        match event {
+            Ok(e) => {
+                !matches!(e.kind, EventKind::Access(_))
+                    && e.paths.iter().any(|p| !p.starts_with(&self.index_dir))
+            }
             Err(e) => {
                 eprintln!("coindex: watch: {e}; indexing the folders again to be sure");
                 true
