@@ -8,7 +8,9 @@
 //! coindex-bench extract [../shared/devset] [--json] [--verbose] [--min-title 0.9 …]
 //! coindex-bench stream --mb 2000 --work /tmp/bench-stream [--memory-mb 192]
 //! coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--json]
+//! coindex-bench serve --work /tmp/bench-serve [--corpus DIR | --articles 10000] [--clients 32] [--requests 100]
 //! ```
+//! `serve` is the load test of `coindex serve` (module `serve`).
 //! `extract` is the extraction benchmark over a devset with ground truth (its own
 //! module, `extract.rs`; see `docs/EXTRACTION.md`).
 //! `gen` writes raw page dumps (multi-line and one-line shapes, with tickers, menus,
@@ -27,6 +29,7 @@
 //! Timing is never asserted anywhere; this binary only reports.
 
 mod relevance;
+mod serve;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -778,7 +781,7 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]\n       coindex-bench stream --mb MB --work DIR [--memory-mb 192]\n       coindex-bench extract [DIR] [--coindex PATH] [--work DIR] [--json] [--verbose] [--min-title F …]\n       coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--work DIR] [--json] [--misses N]";
+    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]\n       coindex-bench stream --mb MB --work DIR [--memory-mb 192]\n       coindex-bench extract [DIR] [--coindex PATH] [--work DIR] [--json] [--verbose] [--min-title F …]\n       coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--work DIR] [--json] [--misses N]\n       coindex-bench serve --work DIR [--corpus DIR | --articles 10000] [--clients 32] [--requests 100]";
     match args.get(1).map(String::as_str) {
         Some("gen") => {
             let (Some(n), Some(out)) = (
@@ -843,6 +846,26 @@ fn main() {
             batch_throughput(&bin, idx, work, &mut out);
         }
         Some("extract") => std::process::exit(extract::main(&args[2..])),
+        Some("serve") => {
+            let Some(work) = flag("--work") else {
+                eprintln!("{usage}");
+                std::process::exit(2);
+            };
+            let num = |name: &str, default: usize| {
+                flag(name)
+                    .and_then(|s| s.parse().ok())
+                    .filter(|&n| n > 0)
+                    .unwrap_or(default)
+            };
+            let corpus = flag("--corpus");
+            serve::main(
+                Path::new(&work),
+                corpus.as_deref().map(Path::new),
+                num("--articles", 10_000),
+                num("--clients", 32),
+                num("--requests", 100),
+            );
+        }
         _ => {
             eprintln!("{usage}");
             std::process::exit(2);
