@@ -92,7 +92,7 @@ pub struct OutputArgs {
 pub enum Command {
     /// Index folders of articles (incremental: only new and changed files are read)
     #[command(
-        after_help = "Examples:\n  coindex index ~/crypto-news\n  coindex index ~/news ~/exports --index /data/coindex --report run.json\n  coindex index ~/news --rebuild\n\nExit status: 0 every file indexed, 1 finished but some files or records were skipped (listed on stderr and in --report), 2 error, 130 interrupted (work done so far is committed)."
+        after_help = "Examples:\n  coindex index ~/crypto-news\n  coindex index ~/news ~/exports --index /data/coindex --report run.json\n  coindex index ~/news --rebuild\n  coindex index ~/news --watch\n\nExit status: 0 every file indexed, 1 finished but some files or records were skipped (listed on stderr and in --report), 2 error, 130 interrupted (work done so far is committed). With --watch: 0 when stopped with Ctrl-C."
     )]
     Index(IndexCmd),
     /// Search the index: ranked results with highlighted snippets
