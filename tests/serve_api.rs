@@ -498,3 +498,47 @@ fn bad_serve_flags_exit_2_with_a_message() {
     assert_code(&o, 2);
     assert!(stderr(&o).contains("no index"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_non_loopback_address_warns_that_the_archive_is_readable() {
+    use std::io::{BufRead, BufReader, Read};
+    let mut child = cmd()
+        .args([
+            "serve",
+            "--index",
+            &corpus_index_arg(),
+            "--addr",
+            "0.0.0.0:0",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.contains("http://0.0.0.0:"), "{line}");
+    // SAFETY: signals the child this test started.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("warning") && err.contains("not a loopback address"),
+        "{err}"
+    );
+    // the default is loopback, and says nothing
+    assert!(
+        !server().stderr().contains("warning"),
+        "{}",
+        server().stderr()
+    );
+}

@@ -95,17 +95,6 @@ pub fn run(
             "coindex: warning: listening on {local}, not a loopback address: anyone who can reach this machine on the network can read the archive"
         );
     }
-    let url = format!("http://{local}/");
-    writeln!(
-        out,
-        "coindex: serving {} at {url}",
-        opts.index_dir.display()
-    )
-    .and_then(|()| out.flush())
-    .map_err(|e| Error::io("<stdout>", e))?;
-    if opts.open {
-        open_browser(&url);
-    }
     let app = Arc::new(App {
         library,
         timezone: opts.timezone,
@@ -124,39 +113,57 @@ pub fn run(
         .build()
         .map_err(|e| Error::Internal(format!("cannot start the server runtime: {e}")))?;
     let served = runtime.block_on(async move {
-        listener.set_nonblocking(true)?;
-        let listener = tokio::net::TcpListener::from_std(listener)?;
+        // the signal handlers exist before the address is printed: whoever reads it
+        // (a test, a script) may send Ctrl-C at once
+        let shutdown =
+            shutdown_signal().map_err(|e| Error::Internal(format!("cannot handle Ctrl-C: {e}")))?;
+        let served = |e: std::io::Error| Error::Internal(format!("the server failed: {e}"));
+        listener.set_nonblocking(true).map_err(served)?;
+        let listener = tokio::net::TcpListener::from_std(listener).map_err(served)?;
+        let url = format!("http://{local}/");
+        writeln!(
+            out,
+            "coindex: serving {} at {url}",
+            opts.index_dir.display()
+        )
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::io("<stdout>", e))?;
+        if opts.open {
+            open_browser(&url);
+        }
         axum::serve(listener, router(app))
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(shutdown)
             .await
+            .map_err(served)
     });
     if let Some((thread, stop)) = follower {
         stop.store(true, Ordering::SeqCst);
         let _ = thread.join();
     }
     eprintln!("coindex: stopped");
-    served.map_err(|e| Error::Internal(format!("the server failed: {e}")))
+    served
 }
 
-/// Resolves on Ctrl-C or, on Unix, SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// A future that resolves on Ctrl-C or, on Unix, SIGTERM; the handlers are installed
+/// when this returns (it must run inside the runtime).
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut int = signal(SignalKind::interrupt())?;
+        let mut term = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = int.recv() => {},
+                _ = term.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
+        })
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
 
