@@ -17,6 +17,13 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// `--max-file-mb`'s default.
+pub const DEFAULT_MAX_FILE_MB: u64 = 64;
+/// `--commit-every`'s default.
+pub const DEFAULT_COMMIT_EVERY: usize = 20_000;
+/// `--memory-mb`'s default.
+pub const DEFAULT_MEMORY_MB: usize = 192;
+
 /// Where the index lives.
 #[derive(Debug, Args, Clone)]
 pub struct IndexArg {
@@ -92,7 +99,7 @@ pub struct OutputArgs {
 pub enum Command {
     /// Index folders of articles (incremental: only new and changed files are read)
     #[command(
-        after_help = "Examples:\n  coindex index ~/crypto-news\n  coindex index ~/news ~/exports --index /data/coindex --report run.json\n  coindex index ~/news --rebuild\n\nExit status: 0 every file indexed, 1 finished but some files or records were skipped (listed on stderr and in --report), 2 error, 130 interrupted (work done so far is committed)."
+        after_help = "Examples:\n  coindex index ~/crypto-news\n  coindex index ~/news ~/exports --index /data/coindex --report run.json\n  coindex index ~/news --rebuild\n  coindex index ~/news --watch\n\nExit status: 0 every file indexed, 1 finished but some files or records were skipped (listed on stderr and in --report), 2 error, 130 interrupted (work done so far is committed). With --watch: 0 when stopped with Ctrl-C."
     )]
     Index(IndexCmd),
     /// Search the index: ranked results with highlighted snippets
@@ -145,6 +152,11 @@ pub enum Command {
         after_help = "Examples:\n  coindex export > archive.ndjson\n  coindex export \"spot etf\" --from 2024 --fields id,title,published\n  coindex export --tag mining --format csv --output mining.csv\n  coindex export --quickwit-config > coindex.yaml\n  quickwit index create --index-config coindex.yaml\n  coindex export --require-date | quickwit index ingest --index coindex --force\n\nExit status: 0 at least one document written (or the config), 1 none matched, 2 error."
     )]
     Export(ExportCmd),
+    /// Serve a search page and a JSON API on this machine (loopback unless --addr says otherwise)
+    #[command(
+        after_help = "Examples:\n  coindex serve\n  coindex serve --open\n  coindex serve --watch ~/crypto-news\n  curl 'http://127.0.0.1:7878/api/search?q=spot+etf&from=2024-01'\n\nThe API is documented in docs/API.md. Ctrl-C stops the server (and the watcher, after its current run commits).\n\nExit status: 0 stopped with Ctrl-C, 2 error (the address is taken, no index, a bad flag)."
+    )]
+    Serve(ServeCmd),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     #[command(
         after_help = "Examples:\n  coindex completions bash > ~/.local/share/bash-completion/completions/coindex\n  coindex completions zsh > ~/.zfunc/_coindex\n  coindex completions fish > ~/.config/fish/completions/coindex.fish"
@@ -245,13 +257,13 @@ pub struct IndexCmd {
     #[arg(long, value_name = "TZ")]
     pub timezone: Option<String>,
     /// Largest file read, in MB (after decompression)
-    #[arg(long, value_name = "MB", default_value_t = 64)]
+    #[arg(long, value_name = "MB", default_value_t = DEFAULT_MAX_FILE_MB)]
     pub max_file_mb: u64,
     /// Commit every N documents so long runs never lose much work
-    #[arg(long, value_name = "N", default_value_t = 20_000)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_COMMIT_EVERY)]
     pub commit_every: usize,
     /// Memory budget of the index writer in MB, shared by its threads (bounds peak memory)
-    #[arg(long, value_name = "MB", default_value_t = 192)]
+    #[arg(long, value_name = "MB", default_value_t = DEFAULT_MEMORY_MB)]
     pub memory_mb: usize,
     /// Indexing threads (parsing and the writer) [default: the number of cores, at most 4]
     #[arg(long, value_name = "N")]
@@ -259,6 +271,10 @@ pub struct IndexCmd {
     /// Write a JSON report with one entry per file
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Keep running: index files added, changed or deleted under the folders within 2 s of
+    /// their settling (Ctrl-C stops)
+    #[arg(long, conflicts_with = "report")]
+    pub watch: bool,
     /// Read coindex FIELD from input key or column NAME in JSON, NDJSON, CSV, TSV and front matter (repeatable; FIELD: title, dek, body, url, source, authors, published, updated, tags)
     #[arg(long = "map", value_name = "FIELD=NAME")]
     pub map: Vec<String>,
@@ -389,6 +405,26 @@ pub struct ExportCmd {
     /// Write to FILE instead of stdout
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeCmd {
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// Address to listen on; anything but a loopback address makes the archive readable
+    /// on the network
+    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:7878")]
+    pub addr: String,
+    /// Open the page in the default browser once the server listens
+    #[arg(long)]
+    pub open: bool,
+    /// Also keep these folders indexed as files are added, changed or deleted (like
+    /// `coindex index --watch`)
+    #[arg(long, value_name = "DIR", num_args = 1..)]
+    pub watch: Vec<PathBuf>,
+    /// Timezone for calendar dates in filters and timelines [default: $COINDEX_TIMEZONE, else America/New_York]
+    #[arg(long, value_name = "TZ")]
+    pub timezone: Option<String>,
 }
 
 #[derive(Debug, Args)]

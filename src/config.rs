@@ -10,9 +10,10 @@ use std::path::PathBuf;
 
 use chrono_tz::Tz;
 
-use crate::cli::{ColorArg, ExportFormatArg, FilterArgs, FormatArg, SortArg};
+use crate::cli::{ColorArg, ExportFormatArg, FilterArgs, FormatArg, PeriodArg, SortArg};
 use crate::error::{Error, Result};
 use crate::output::Format;
+use crate::search::aggregate::Period;
 use crate::search::{DateInterval, Filters, Sort};
 use crate::timezone;
 
@@ -66,6 +67,15 @@ pub fn sort(s: SortArg) -> Sort {
     match s {
         SortArg::Relevance => Sort::Relevance,
         SortArg::Date => Sort::Date,
+    }
+}
+
+/// `--by` of `timeline`.
+pub fn period(p: PeriodArg) -> Period {
+    match p {
+        PeriodArg::Year => Period::Year,
+        PeriodArg::Month => Period::Month,
+        PeriodArg::Week => Period::Week,
     }
 }
 

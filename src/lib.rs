@@ -31,9 +31,11 @@ pub mod normalize;
 pub mod output;
 pub mod schema;
 pub mod search;
+pub mod serve;
 pub mod sites;
 pub mod text;
 pub mod timezone;
+pub mod watch;
 
 pub use error::{Error, Result};
 pub use model::{Article, RawArticle};

@@ -12,6 +12,7 @@
 //! coindex-bench sites [--sites 6] [--pages 40] [--years 3] [--json]
 //! coindex-bench stories [../shared/devset/exports] [--coindex PATH] [--labels FILE]
 //! coindex-bench registry [--docs 100000]
+//! coindex-bench serve --work /tmp/bench-serve [--corpus DIR | --articles 10000] [--clients 32] [--requests 100]
 //! ```
 //! `gen --sites N` and `sites` are the site templates and the site-learning benchmark
 //! (module `sites`; see `docs/EXTRACTION.md`).
@@ -21,6 +22,7 @@
 //! `stories` measures the story grouping's precision and recall on labelled pairs of
 //! real articles, against the old same-title-same-day rule (module `stories`, see
 //! `docs/STORIES.md`).
+//! `serve` is the load test of `coindex serve` (module `serve`).
 //! `extract` is the extraction benchmark over a devset with ground truth (its own
 //! module, `extract.rs`; see `docs/EXTRACTION.md`).
 //! `gen` writes raw page dumps (multi-line and one-line shapes, with tickers, menus,
@@ -40,6 +42,7 @@
 
 mod cost;
 mod relevance;
+mod serve;
 mod stories;
 
 use std::io::Write;
@@ -794,7 +797,7 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S] [--sites N]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]\n       coindex-bench stream --mb MB --work DIR [--memory-mb 192]\n       coindex-bench extract [DIR] [--coindex PATH] [--work DIR] [--json] [--verbose] [--min-title F …]\n       coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--work DIR] [--json] [--misses N]\n       coindex-bench sites [--sites 6] [--pages 40] [--years 3] [--seed 42] [--work DIR] [--coindex PATH] [--json]\n       coindex-bench stories [EXPORTS_DIR] [--coindex PATH] [--work DIR] [--labels FILE]\n       coindex-bench registry [--docs 100000]\n       coindex-bench cost --corpus DIR --work DIR --coindex LABEL=PATH... [--runs 3]";
+    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S] [--sites N]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]\n       coindex-bench stream --mb MB --work DIR [--memory-mb 192]\n       coindex-bench extract [DIR] [--coindex PATH] [--work DIR] [--json] [--verbose] [--min-title F …]\n       coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--work DIR] [--json] [--misses N]\n       coindex-bench sites [--sites 6] [--pages 40] [--years 3] [--seed 42] [--work DIR] [--coindex PATH] [--json]\n       coindex-bench stories [EXPORTS_DIR] [--coindex PATH] [--work DIR] [--labels FILE]\n       coindex-bench registry [--docs 100000]\n       coindex-bench cost --corpus DIR --work DIR --coindex LABEL=PATH... [--runs 3]\n       coindex-bench serve --work DIR [--corpus DIR | --articles 10000] [--clients 32] [--requests 100]";
     match args.get(1).map(String::as_str) {
         Some("gen") => {
             let (Some(n), Some(out)) = (
@@ -867,6 +870,26 @@ fn main() {
         Some("stories") => std::process::exit(stories::main(&args[2..])),
         Some("registry") => std::process::exit(stories::registry_row(&args[2..])),
         Some("cost") => std::process::exit(cost::main(&args[2..])),
+        Some("serve") => {
+            let Some(work) = flag("--work") else {
+                eprintln!("{usage}");
+                std::process::exit(2);
+            };
+            let num = |name: &str, default: usize| {
+                flag(name)
+                    .and_then(|s| s.parse().ok())
+                    .filter(|&n| n > 0)
+                    .unwrap_or(default)
+            };
+            let corpus = flag("--corpus");
+            serve::main(
+                Path::new(&work),
+                corpus.as_deref().map(Path::new),
+                num("--articles", 10_000),
+                num("--clients", 32),
+                num("--requests", 100),
+            );
+        }
         _ => {
             eprintln!("{usage}");
             std::process::exit(2);

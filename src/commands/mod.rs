@@ -11,6 +11,7 @@ mod facets;
 mod get;
 mod index;
 mod search;
+mod serve;
 mod similar;
 mod stats;
 mod story;
@@ -42,6 +43,7 @@ fn index_flag(c: &Command) -> Option<Option<std::path::PathBuf>> {
         Command::Story(c) => &c.index,
         Command::Count(c) => &c.index,
         Command::Export(c) => &c.index,
+        Command::Serve(c) => &c.index,
         Command::Completions(_) | Command::Man(_) => return None,
     };
     Some(arg.index.clone())
@@ -78,6 +80,7 @@ fn run_command(cli: cli::Cli, out: &mut dyn Write) -> Result<ExitCode> {
         Command::Story(c) => story::run(c, out),
         Command::Count(c) => count::run(c, out),
         Command::Export(c) => export::run(c, out),
+        Command::Serve(c) => serve::run(c, out),
         Command::Completions(c) => completions::completions(c, out),
         Command::Man(c) => completions::man(c, out),
     }

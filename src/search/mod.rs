@@ -20,6 +20,7 @@ pub mod filters;
 pub mod query;
 pub mod snippet;
 pub mod story;
+pub mod views;
 
 use std::collections::HashSet;
 
