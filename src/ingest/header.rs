@@ -46,8 +46,18 @@ pub(crate) fn date_re() -> &'static Regex {
         let numeric = format!(
             r"{DAY}(?:[0-9]{{1,2}}[/.][0-9]{{1,2}}[/.][0-9]{{4}}|[0-3][0-9][01][0-9](?:19|20)[0-9][0-9])(?-u:\b)(?:,? (?:- )?[0-9]{{1,2}}:[0-9]{{2}}(?: ?[ap]\.?m\.?)?)?{ZONE}"
         );
+        // day-first with a month name of another language (`7. Juli 2025 - 14:30`,
+        // `3 de março de 2024`): `normalize::dates` reads them
+        let names: Vec<&str> = crate::normalize::dates::FOREIGN_MONTHS
+            .iter()
+            .map(|(n, _)| *n)
+            .collect();
+        let foreign = format!(
+            r"[0-9]{{1,2}}\.? (?:de )?(?:{})\b\.?(?: de)? [0-9]{{4}}(?:,? (?:- |à |um )?{TIME})?{ZONE}",
+            names.join("|")
+        );
         Regex::new(&format!(
-            r"(?i)(first published|last updated|updated|published|posted|added)?(?:[ :]| on )*((?:{time_first})|(?:{month_first})|(?:{day_first})|(?:{numeric}))"
+            r"(?i)(first published|last updated|updated|published|posted|added)?(?:[ :]| on )*((?:{time_first})|(?:{month_first})|(?:{day_first})|(?:{numeric})|(?:{foreign}))"
         ))
         .expect("header regex compiles")
     })
@@ -91,6 +101,21 @@ pub(crate) fn is_dateline(line: &str, kind: Line) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printed_dates_in_other_languages_are_found() {
+        for (text, date) in [
+            ("Von Anna Muster, 7. Juli 2025 - 14:30", "7. Juli 2025 - 14:30"),
+            ("Publié le 14 juillet 2022 à 10:05", "14 juillet 2022 à 10:05"),
+            ("Por Ana, 3 de março de 2024", "3 de março de 2024"),
+            ("12. März 2024", "12. März 2024"),
+        ] {
+            let found = date_re().captures(text).map(|c| c[2].to_string());
+            assert_eq!(found.as_deref(), Some(date), "{text}");
+        }
+        // a month name inside prose without a day and year is no date
+        assert!(date_re().find("Im Juli kaufte er mehr").is_none());
+    }
 
     #[test]
     fn the_two_kinds_of_line_table() {

@@ -304,6 +304,7 @@ fn simplify(s: &str) -> String {
         r"(?i)^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?\.?,? ",
     );
     let s = weekday.replace(&s, "");
+    let s = english_months(&s);
     static MONTH_DOT: OnceLock<Regex> = OnceLock::new();
     let month_dot = re(
         &MONTH_DOT,
@@ -316,8 +317,69 @@ fn simplify(s: &str) -> String {
     let s = re(&ORDINAL, r"(?-u:\b)(\d{1,2})(?:st|nd|rd|th)(?-u:\b)").replace_all(&s, "$1");
     static DOT_TIME: OnceLock<Regex> = OnceLock::new();
     let s = re(&DOT_TIME, r"(\d{4},? \d{1,2})\.(\d{2})(?-u:\b)").replace_all(&s, "$1:$2");
+    static YEAR_DASH_TIME: OnceLock<Regex> = OnceLock::new();
+    let s = re(&YEAR_DASH_TIME, r"(\d{4}) [-–] (\d{1,2}:\d{2})").replace_all(&s, "$1 $2");
     let s = s.replace(',', " ").replace(" at ", " ").replace(" | ", " ");
+    // `at` in French and German (`14 juillet 2022 à 10:05`, `7. Juli 2025 um 14:30`)
+    let s = s.replace(" à ", " ").replace(" um ", " ");
     crate::text::collapse_ws(&s)
+}
+
+/// Month names of the other languages news sites print most (German, French, Spanish,
+/// Italian, Dutch, Portuguese), full and in their usual abbreviations, as chrono's
+/// English ones: `7. Juli 2025` -> `7 July 2025`, `3 de março de 2024` -> `3 March 2024`.
+/// The day's dot (`7.`) and the Spanish and Portuguese `de` go with them. Abbreviations
+/// that are English words (`ago`, `out`, `set`, `mag`) are left out.
+pub(crate) const FOREIGN_MONTHS: &[(&str, &str)] = &[
+    (
+        "januar|jänner|janvier|enero|gennaio|januari|janeiro|janv|ene|genn",
+        "January",
+    ),
+    (
+        "februar|feber|février|fevrier|febrero|febbraio|februari|fevereiro|févr|fevr|feb",
+        "February",
+    ),
+    ("märz|maerz|mars|marzo|maart|março|marco|mrz|mär", "March"),
+    ("avril|abril|aprile|avr", "April"),
+    ("mai|mayo|maggio|mei|maio", "May"),
+    ("juni|juin|junio|giugno|junho|giu", "June"),
+    ("juli|juillet|julio|luglio|julho|juil|lug", "July"),
+    ("august|août|aout|agosto|augustus", "August"),
+    ("septembre|septiembre|settembre|setembro|sett", "September"),
+    ("oktober|octobre|octubre|ottobre|outubro|okt|ott", "October"),
+    ("novembre|noviembre|novembro", "November"),
+    (
+        "dezember|décembre|decembre|diciembre|dicembre|dezembro|dic|dez|déc",
+        "December",
+    ),
+];
+
+fn english_months(s: &str) -> String {
+    static FOREIGN: OnceLock<Regex> = OnceLock::new();
+    let names: Vec<&str> = FOREIGN_MONTHS.iter().map(|(n, _)| *n).collect();
+    let foreign = re(
+        &FOREIGN,
+        &format!(
+            r"(?i)\b(\d{{1,2}})?\.?\s*(?:de\s+)?\b({})\b\.?(?:\s+de\b)?",
+            names.join("|")
+        ),
+    );
+    if !foreign.is_match(s) {
+        return s.to_string();
+    }
+    foreign
+        .replace_all(s, |c: &regex::Captures| {
+            let name = c[2].to_lowercase();
+            let english = FOREIGN_MONTHS
+                .iter()
+                .find(|(n, _)| n.split('|').any(|x| x == name))
+                .map_or("", |(_, e)| *e);
+            match c.get(1) {
+                Some(day) => format!("{} {english}", day.as_str()),
+                None => english.to_string(),
+            }
+        })
+        .into_owned()
 }
 
 /// `06:41 24 June 2013` -> `24 June 2013 06:41`.
@@ -468,6 +530,17 @@ mod tests {
                 Some("2018-12-14T00:06:00Z"),
             ),
             ("Thu 27 Feb 2025 03.35 GMT", Some("2025-02-27T03:35:00Z")),
+            // month names in other languages
+            ("7. Juli 2025 - 14:30", Some("2025-07-07T18:30:00Z")),
+            ("12. März 2024", Some("2024-03-12T04:00:00Z")),
+            ("3 de março de 2024", Some("2024-03-03T05:00:00Z")),
+            ("15 de enero de 2023", Some("2023-01-15T05:00:00Z")),
+            ("14 juillet 2022", Some("2022-07-14T04:00:00Z")),
+            ("14 juillet 2022 à 10:05", Some("2022-07-14T14:05:00Z")),
+            ("7. Juli 2025 um 14:30", Some("2025-07-07T18:30:00Z")),
+            ("1 août 2021 10:05", Some("2021-08-01T14:05:00Z")),
+            ("5 settembre 2020", Some("2020-09-05T04:00:00Z")),
+            ("2 mei 2019", Some("2019-05-02T04:00:00Z")),
             ("Fri, Jul 11, 2025, 8:35 AM", Some("2025-07-11T12:35:00Z")),
             (
                 "Fri, Jul 11, 2025, 8:35 AM GMT-3",
