@@ -105,8 +105,14 @@ mod tests {
     #[test]
     fn printed_dates_in_other_languages_are_found() {
         for (text, date) in [
-            ("Von Anna Muster, 7. Juli 2025 - 14:30", "7. Juli 2025 - 14:30"),
-            ("Publié le 14 juillet 2022 à 10:05", "14 juillet 2022 à 10:05"),
+            (
+                "Von Anna Muster, 7. Juli 2025 - 14:30",
+                "7. Juli 2025 - 14:30",
+            ),
+            (
+                "Publié le 14 juillet 2022 à 10:05",
+                "14 juillet 2022 à 10:05",
+            ),
             ("Por Ana, 3 de março de 2024", "3 de março de 2024"),
             ("12. März 2024", "12. März 2024"),
         ] {
