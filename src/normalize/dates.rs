@@ -360,7 +360,7 @@ fn english_months(s: &str) -> String {
     let foreign = re(
         &FOREIGN,
         &format!(
-            r"(?i)\b(\d{{1,2}})?\.?\s*(?:de\s+)?\b({})\b\.?(?:\s+de\b)?",
+            r"(?i)(?-u:\b)(\d{{1,2}})?\.?\s*(?:de\s+)?(?-u:\b)({})(?-u:\b)\.?(?:\s+de(?-u:\b))?",
             names.join("|")
         ),
     );
