@@ -34,22 +34,12 @@ pub fn run(c: cli::StoryCmd, out: &mut dyn Write) -> Result<ExitCode> {
     let hits: Vec<Hit> = versions
         .into_iter()
         .enumerate()
-        .map(|(i, (_, article))| {
-            let lead = if article.dek.is_empty() {
-                article.body.chars().take(200).collect()
-            } else {
-                article.dek.clone()
-            };
-            Hit {
-                rank: i + 1,
-                score: 0.0,
-                article,
-                snippet: Snippet {
-                    text: lead,
-                    highlights: vec![],
-                },
-                story: story.clone(),
-            }
+        .map(|(i, (_, article))| Hit {
+            rank: i + 1,
+            score: 0.0,
+            snippet: Snippet::lead(&article),
+            article,
+            story: story.clone(),
         })
         .collect();
     let results = SearchResults {

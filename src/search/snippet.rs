@@ -27,6 +27,22 @@ pub struct Snippet {
     pub highlights: Vec<(usize, usize)>,
 }
 
+impl Snippet {
+    /// The snippet of a listing with no query to highlight (related articles, a
+    /// story's versions): the article's dek, else the first 200 characters of its body.
+    pub fn lead(article: &crate::model::Article) -> Snippet {
+        let text = if article.dek.is_empty() {
+            article.body.chars().take(200).collect()
+        } else {
+            article.dek.clone()
+        };
+        Snippet {
+            text,
+            highlights: vec![],
+        }
+    }
+}
+
 impl Highlighter {
     /// True when nothing can match.
     pub fn is_empty(&self) -> bool {

@@ -84,19 +84,11 @@ pub fn similar_results(e: &Engine, id_or_url: &str, limit: usize) -> Result<Opti
     for (i, (score, a)) in related.into_iter().enumerate() {
         let article = e.article(a)?;
         let story = e.story_info(&article.story)?;
-        let lead = if article.dek.is_empty() {
-            article.body.chars().take(200).collect()
-        } else {
-            article.dek.clone()
-        };
         hits.push(Hit {
             rank: i + 1,
             score,
+            snippet: Snippet::lead(&article),
             article,
-            snippet: Snippet {
-                text: lead,
-                highlights: vec![],
-            },
             story,
         });
     }
