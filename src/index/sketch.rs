@@ -77,14 +77,14 @@ fn words(body: &str) -> Vec<String> {
 }
 
 /// The hash of each word of a body, lowercased (as [`words`] cuts them), without an
-/// allocation per word: most words are ASCII and are lowercased on the stack.
+/// allocation per word: ASCII bytes are classified directly (for them
+/// `is_alphanumeric` and `to_lowercase` are the `ascii` versions), other chars
+/// decoded, and most words, being ASCII, are lowercased on the stack.
 fn word_hashes(body: &str) -> Vec<u64> {
     let mut out = Vec::with_capacity(body.len() / 6);
+    let bytes = body.as_bytes();
     let mut buf = [0u8; 64];
-    for w in body.split(|c: char| !c.is_alphanumeric()) {
-        if w.is_empty() {
-            continue;
-        }
+    let mut push = |w: &str| {
         let h = if w.len() <= buf.len() && w.is_ascii() {
             let b = &mut buf[..w.len()];
             b.copy_from_slice(w.as_bytes());
@@ -94,8 +94,68 @@ fn word_hashes(body: &str) -> Vec<u64> {
             xxh3_64(w.to_lowercase().as_bytes())
         };
         out.push(h);
+    };
+    let mut start = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (alnum, len) = if b < 0x80 {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            match body[i..].chars().next() {
+                Some(c) => (c.is_alphanumeric(), c.len_utf8()),
+                None => (false, 1),
+            }
+        };
+        match (alnum, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                push(&body[s..i]);
+                start = None;
+            }
+            _ => {}
+        }
+        i += len;
+    }
+    if let Some(s) = start {
+        push(&body[s..]);
     }
     out
+}
+
+/// The MinHash minimums of a body's shingle hashes: for each of the 32 functions, the
+/// smallest `h * MULS[i]` mixed once more. The same arithmetic runs with AVX-512
+/// (eight 64-bit lanes per multiply) where the CPU has it, else in plain x86-64; both
+/// give the same minimums.
+fn minimums(shingles: &[u64]) -> [u64; SIG_LEN] {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx512dq")
+    {
+        // SAFETY: the CPU has the features the function is compiled for
+        return unsafe { minimums_avx512(shingles) };
+    }
+    minimums_portable(shingles)
+}
+
+#[inline(always)]
+fn minimums_portable(shingles: &[u64]) -> [u64; SIG_LEN] {
+    let mut mins = [u64::MAX; SIG_LEN];
+    for &h in shingles {
+        for (m, mul) in mins.iter_mut().zip(MULS) {
+            // a multiply-xorshift permutation per function; the high bits mix best
+            let v = h.wrapping_mul(mul);
+            let v = v ^ (v >> 29);
+            *m = (*m).min(v);
+        }
+    }
+    mins
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+fn minimums_avx512(shingles: &[u64]) -> [u64; SIG_LEN] {
+    minimums_portable(shingles)
 }
 
 /// The hash of a shingle from its words' hashes, in order.
@@ -118,16 +178,8 @@ impl Sig {
         if w.is_empty() {
             return None;
         }
-        let mut mins = [u64::MAX; SIG_LEN];
-        for sh in w.windows(SHINGLE.min(w.len())) {
-            let h = shingle_hash(sh);
-            for (m, mul) in mins.iter_mut().zip(MULS) {
-                // a multiply-xorshift permutation per function; the high bits mix best
-                let v = h.wrapping_mul(mul);
-                let v = v ^ (v >> 29);
-                *m = (*m).min(v);
-            }
-        }
+        let shingles: Vec<u64> = w.windows(SHINGLE.min(w.len())).map(shingle_hash).collect();
+        let mins = minimums(&shingles);
         let mut out = [0u8; SIG_LEN];
         for (o, m) in out.iter_mut().zip(mins) {
             // the minimum's high bits are mostly zero; a byte of it mixed again is a
@@ -365,6 +417,29 @@ mod tests {
         let other = text(600, "v").join(" ");
         assert!(Sig::of(&a).unwrap().agree(&Sig::of(&other).unwrap()) < STORY_MIN_AGREE);
         assert_eq!(Sig::of(&a).unwrap().agree(&Sig::of(&a).unwrap()), 32);
+    }
+
+    /// The fast paths equal their definitions: the byte-wise word split equals
+    /// [`words`] hashed, and the AVX-512 minimums equal the portable ones.
+    #[test]
+    fn fast_paths_equal_their_definitions() {
+        let texts = [
+            "Bitcoin's price—$61,204 (+1.02%)—rose; ÉTÉ Über straße ΣΊΣΥΦΟΣ 比特币 x",
+            "  leading and trailing  ",
+            "tab\tseparated\nlines\u{a0}nbsp\u{2003}em",
+            "ĲSSELMEER İstanbul ǅemal",
+            "",
+            "–",
+        ];
+        for t in texts {
+            let want: Vec<u64> = words(t).iter().map(|w| xxh3_64(w.as_bytes())).collect();
+            assert_eq!(word_hashes(t), want, "{t:?}");
+        }
+        let hashes: Vec<u64> = (0..1000u64)
+            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .collect();
+        assert_eq!(minimums(&hashes), minimums_portable(&hashes));
+        assert_eq!(minimums(&[]), [u64::MAX; SIG_LEN]);
     }
 
     #[test]

@@ -117,11 +117,14 @@ pub(super) fn parse_one(
         let mut pre = views.and_then(|v| sites::precut(format, &text, &found.path, v));
         let cut_parse = pre
             .as_ref()
-            .and_then(|p| ingest::parse_text(format, &p.text, &cfg.ingest).ok())
-            .filter(|p| p.articles.len() == 1);
+            .and_then(|p| p.text.as_deref())
+            .map(|t| ingest::parse_text(format, t, &cfg.ingest).ok())
+            .map(|p| p.filter(|p| p.articles.len() == 1));
         let parsed = match cut_parse {
-            Some(p) => p,
-            None => {
+            Some(Some(p)) => p,
+            // the guess cut nothing: its shingles still serve
+            None => ingest::parse_text(format, &text, &cfg.ingest)?,
+            Some(None) => {
                 pre = None;
                 ingest::parse_text(format, &text, &cfg.ingest)?
             }

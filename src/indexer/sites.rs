@@ -37,10 +37,12 @@ pub(super) struct Shared {
 /// [`Shared`], shared by the writer (who learns) and the parsers (who clean).
 pub(super) type Views = Arc<RwLock<Shared>>;
 
-/// A page's text cut with the view of the site its folder guesses.
+/// A page's text cut with the view of the site its folder guesses, and its shingles
+/// (kept to count the page and clean it without hashing it again).
 pub(super) struct Precut {
     site: String,
-    pub(super) text: String,
+    /// The cut text; `None` when the view cut nothing (the page is parsed as it is).
+    pub(super) text: Option<String>,
     shingled: Shingled,
     removed: Vec<String>,
     view: View,
@@ -67,9 +69,9 @@ pub(super) fn precut(format: Format, text: &str, path: &Path, views: &Views) -> 
     let done = cut(&mut cut_text, &shingled, Join::Page, &keep, |h| {
         view.is_chrome(h)
     });
-    (done.words > 0).then_some(Precut {
+    Some(Precut {
         site,
-        text: cut_text,
+        text: (done.words > 0).then_some(cut_text),
         shingled,
         removed: done.runs,
         view,
@@ -122,17 +124,23 @@ pub(super) fn learn_page(
 ) -> Page {
     let mut dates = raw_dates;
     let mut reparsed = None;
+    let mut shingled = None;
     if let Some(p) = pre {
         if a.source == p.site {
             return finish_page(a, dates, cfg, p.view, p.shingled, p.removed);
         }
-        match reparse(format, text, key, fallback, cfg) {
-            Some((b, d)) => {
-                *a = b;
-                reparsed = Some(d);
+        if p.text.is_none() {
+            // parsed from the text as it is, so only its site's view is to be applied
+            shingled = Some(p.shingled);
+        } else {
+            match reparse(format, text, key, fallback, cfg) {
+                Some((b, d)) => {
+                    *a = b;
+                    reparsed = Some(d);
+                }
+                // the uncut text has no article: keep the cut one, as the guess cleaned it
+                None => return finish_page(a, dates, cfg, p.view, p.shingled, p.removed),
             }
-            // the uncut text has no article: keep the cut one, as the guess cleaned it
-            None => return finish_page(a, dates, cfg, p.view, p.shingled, p.removed),
         }
     }
     let uncut = reparsed.take();
@@ -145,7 +153,7 @@ pub(super) fn learn_page(
         .and_then(|v| v.sites.get(&a.source).cloned())
         .unwrap_or_default();
     let page_text = format != Format::Html;
-    let shingled = shingle(if page_text { text } else { &a.body });
+    let shingled = shingled.unwrap_or_else(|| shingle(if page_text { text } else { &a.body }));
     let mut removed = Vec::new();
     if !view.chrome.is_empty() {
         if page_text {
@@ -163,8 +171,11 @@ pub(super) fn learn_page(
                 removed = done.runs;
             }
         } else {
-            let body = shingle(&a.body);
-            removed = cut(&mut a.body, &body, Join::Body, &[], |h| view.is_chrome(h)).runs;
+            // `shingled` is of the body as parsed, which this cut changes
+            removed = cut(&mut a.body, &shingled, Join::Body, &[], |h| {
+                view.is_chrome(h)
+            })
+            .runs;
         }
     }
     if let Some(d) = &reparsed {

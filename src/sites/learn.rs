@@ -96,7 +96,15 @@ impl Profiles {
             .values()
             .any(|g| g.sample.iter().any(|s| s.path == path));
         if count {
-            let distinct = page.shingled.distinct();
+            // a frozen group counts no more pages: most pages need no sorted shingles
+            let open = keys
+                .iter()
+                .any(|k| site.groups.get(k).is_none_or(|g| !g.frozen));
+            let distinct = if open {
+                page.shingled.distinct()
+            } else {
+                Vec::new()
+            };
             let mut counted = false;
             let mut changed = false;
             for k in &keys {
