@@ -15,6 +15,7 @@ use super::IndexConfig;
 use super::budget::{ByteBudget, Permit, QUEUE_BYTES};
 use super::plan::Listed;
 use super::sites::{self, RawDates, Views};
+use super::writer::Prints;
 use crate::error::{Error, Result};
 use crate::index::manifest::PathKey;
 use crate::ingest::{self, FoundFile};
@@ -47,6 +48,8 @@ pub(super) struct Batch {
     /// The first batch of the file.
     pub(super) first: bool,
     pub(super) articles: Vec<Article>,
+    /// The fingerprints of `articles`, in order.
+    pub(super) prints: Vec<Prints>,
     pub(super) errors: Vec<String>,
     /// Records read so far, and bytes of the file (for the progress bar).
     pub(super) records: u64,
@@ -73,6 +76,8 @@ pub(super) struct Parsed {
     pub(super) touched_only: bool,
     /// The site facts of a page (a page-format file of one article), when sites learn.
     pub(super) page: Option<Page>,
+    /// The fingerprints of the outcome's articles, in order.
+    pub(super) prints: Vec<Prints>,
 }
 
 /// Reads, hashes, parses and normalizes one file (runs on the rayon pool); with
@@ -94,6 +99,7 @@ pub(super) fn parse_one(
                 outcome: Err(reason),
                 touched_only: false,
                 page: None,
+                prints: Vec::new(),
             };
         }
     };
@@ -106,6 +112,7 @@ pub(super) fn parse_one(
             outcome: Ok((vec![], vec![])),
             touched_only: true,
             page: None,
+            prints: Vec::new(),
         };
     }
     // A parser bug on one strange file must not stop the run: it becomes a skip reason.
@@ -180,6 +187,10 @@ pub(super) fn parse_one(
         Ok((articles, errors, page)) => (Ok((articles, errors)), page),
         Err(reason) => (Err(reason), None),
     };
+    let prints = match &outcome {
+        Ok((articles, _)) => articles.iter().map(Prints::of).collect(),
+        Err(_) => Vec::new(),
+    };
     Parsed {
         found,
         key,
@@ -187,6 +198,7 @@ pub(super) fn parse_one(
         outcome,
         touched_only: false,
         page,
+        prints,
     }
 }
 
@@ -287,6 +299,7 @@ fn stream_one(
                 outcome,
                 touched_only,
                 page: None,
+                prints: Vec::new(),
             };
             let _ = tx.send((Item::File(parsed), permit));
         }
@@ -304,6 +317,7 @@ fn stream_one(
         found: found.clone(),
         first: true,
         articles: Vec::new(),
+        prints: Vec::new(),
         errors: Vec::new(),
         records: 0,
         read: 0,
@@ -321,6 +335,7 @@ fn stream_one(
             found: batch.found.clone(),
             first: false,
             articles: Vec::with_capacity(BATCH_RECORDS),
+            prints: Vec::with_capacity(BATCH_RECORDS),
             errors: Vec::new(),
             records: batch.records,
             read: batch.read,
@@ -343,7 +358,10 @@ fn stream_one(
                     Ok(raw) => {
                         let loc = raw.locator.clone().unwrap_or_default();
                         match normalize::normalize(raw, &key, &fallback, &cfg.normalize) {
-                            Ok(a) => batch.articles.push(a),
+                            Ok(a) => {
+                                batch.prints.push(Prints::of(&a));
+                                batch.articles.push(a);
+                            }
                             Err(reason) => batch.errors.push(format!("{loc}: {reason}")),
                         }
                     }

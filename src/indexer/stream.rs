@@ -68,7 +68,7 @@ impl Writer<'_> {
         // registry and the entry (in one pass) before any new copy is added
         let mut stale: FxHashSet<DocId> = FxHashSet::default();
         let mut todo = Vec::with_capacity(b.articles.len());
-        for a in b.articles {
+        for (a, pr) in b.articles.into_iter().zip(b.prints) {
             st.articles += 1;
             let h = content_hash(&a);
             if let Some(id) = DocId::parse(&a.id)
@@ -81,7 +81,7 @@ impl Writer<'_> {
                 self.delete_id(id);
                 stale.insert(id);
             }
-            todo.push((a, h));
+            todo.push((a, pr, h));
         }
         if !stale.is_empty() {
             for d in entry.docs.iter().filter(|d| stale.contains(&d.id)) {
@@ -91,9 +91,9 @@ impl Writer<'_> {
             st.removed += stale.len();
             self.since_commit += stale.len();
         }
-        for (a, h) in todo {
+        for (a, pr, h) in todo {
             let id = DocId::parse(&a.id);
-            if self.add_article(&key, a, &mut entry, &mut st.dup_of, &mut st.errors) {
+            if self.add_article(&key, a, &pr, &mut entry, &mut st.dup_of, &mut st.errors) {
                 if let Some(id) = id {
                     st.hashes.insert(id, h);
                 }

@@ -4,7 +4,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::{IndexWriter, TantivyDocument, Term};
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::Xxh3;
 
 use super::parse::Parsed;
 use super::plan::{Listed, path_key};
@@ -80,21 +80,45 @@ pub(super) struct StreamState {
     pub(super) records: u64,
 }
 
+/// The costly part of an article's fingerprints: the hash of its body, its MinHash
+/// signature and its headline key. Computed on the parser pool ([`Prints::of`]) and
+/// carried to the writer with the article: the writer is one thread, and the
+/// signature was the largest part of its time per document.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Prints {
+    body: u64,
+    sig: Sig,
+    title: Option<u64>,
+}
+
+impl Prints {
+    pub(super) fn of(a: &Article) -> Prints {
+        let mut p = Prints::default();
+        // a body long enough to tell an article (200+ bytes) has a hash and a signature
+        if a.body.len() >= sketch::MIN_BODY {
+            // the xxh3 of `b\u{1f}` and the body, without copying the body
+            let mut h = Xxh3::new();
+            h.update("b\u{1f}".as_bytes());
+            h.update(a.body.as_bytes());
+            p.body = h.digest().max(1);
+            p.sig = Sig::of(&a.body).unwrap_or_default();
+        }
+        p.title = sketch::title_key(&a.title).filter(|_| a.published.is_some());
+        p
+    }
+}
+
 /// The fingerprints of an article for deduplication and stories (see `index::sketch`):
 /// its manifest entry before the story is known, and its headline key.
-fn fingerprint(a: &Article, id: DocId) -> (DocEntry, Option<u64>) {
+fn fingerprint(a: &Article, id: DocId, pr: &Prints) -> (DocEntry, Option<u64>) {
     let mut d = DocEntry::plain(id, u32::try_from(a.richness()).unwrap_or(u32::MAX));
     d.len = u32::try_from(a.body.len()).unwrap_or(u32::MAX);
-    // a body long enough to tell an article (200+ bytes) has a hash and a signature
-    if a.body.len() >= sketch::MIN_BODY {
-        d.body = xxh3_64(format!("b\u{1f}{}", a.body).as_bytes()).max(1);
-        d.sig = Sig::of(&a.body).unwrap_or_default();
-    }
-    let title = sketch::title_key(&a.title).filter(|_| a.published.is_some());
-    if let (Some(t), Some(p)) = (title, a.published) {
+    d.body = pr.body;
+    d.sig = pr.sig;
+    if let (Some(t), Some(p)) = (pr.title, a.published) {
         d.title = sketch::title_day_key(t, day(p));
     }
-    (d, title)
+    (d, pr.title)
 }
 
 /// Days since 1970-01-01, UTC.
@@ -212,8 +236,8 @@ impl Writer<'_> {
         let mut added = 0;
         // bad records found here, after parsing, are appended to the parser's list
         let mut more_errors = Vec::new();
-        for a in articles {
-            if self.add_article(&p.key, a, &mut entry, &mut dup_of, &mut more_errors) {
+        for (a, pr) in articles.into_iter().zip(p.prints) {
+            if self.add_article(&p.key, a, &pr, &mut entry, &mut dup_of, &mut more_errors) {
                 added += 1;
             }
         }
@@ -253,6 +277,7 @@ impl Writer<'_> {
         &mut self,
         key: &PathKey,
         a: Article,
+        pr: &Prints,
         entry: &mut FileEntry,
         dup_of: &mut Vec<(PathKey, String)>,
         errors: &mut Vec<String>,
@@ -262,7 +287,7 @@ impl Writer<'_> {
             errors.push(format!("{}: malformed document id {:?}", a.path, a.id));
             return false;
         };
-        let (mut d, title) = fingerprint(&a, id);
+        let (mut d, title) = fingerprint(&a, id, pr);
         let mut story = None;
         let found = if self.registry.owner(id).is_some() {
             Found::Duplicate(id, id_reason(&a))
@@ -465,7 +490,7 @@ impl Writer<'_> {
             (Ok((arts, _)), Some(old)) if !redated && arts.len() == 1 && old.docs.len() == 1 => {
                 let (a, d) = (&arts[0], &old.docs[0]);
                 DocId::parse(&a.id) == Some(d.id) && {
-                    let (now, _) = fingerprint(a, d.id);
+                    let (now, _) = fingerprint(a, d.id, &p.prints[0]);
                     now.rich == d.rich && now.body == d.body && now.title == d.title
                 }
             }
