@@ -19,10 +19,10 @@ pub struct Observed {
 
 impl Group {
     /// Counts a page's distinct shingles; `None` when the group is frozen or has
-    /// counted this page already (a page read again to be cleaned again), else
-    /// whether its chrome changed.
-    fn count(&mut self, path: &str, distinct: &[u64], with: u32) -> Option<bool> {
-        if self.frozen || self.sample.iter().any(|s| s.path == path) {
+    /// counted this page already (`counted`: a page read again to be cleaned again),
+    /// else whether its chrome changed.
+    fn count(&mut self, path: &str, counted: bool, distinct: &[u64], with: u32) -> Option<bool> {
+        if self.frozen || counted {
             return None;
         }
         self.pages += 1;
@@ -91,10 +91,17 @@ impl Profiles {
         let site = self.sites.entry(page.site.clone()).or_default();
         let keys = [ALL.to_string(), year_group(page.year)];
         let before = (site.version, site.date_order());
-        let seen_before = site
-            .groups
-            .values()
-            .any(|g| g.sample.iter().any(|s| s.path == path));
+        let index = site.sampled.0.get_or_insert_with(|| {
+            let mut index: FxHashMap<String, Vec<String>> = FxHashMap::default();
+            for (k, g) in &site.groups {
+                for s in &g.sample {
+                    index.entry(s.path.clone()).or_default().push(k.clone());
+                }
+            }
+            index
+        });
+        let mut holding = index.get(path).cloned().unwrap_or_default();
+        let seen_before = !holding.is_empty();
         if count {
             // a frozen group counts no more pages: most pages need no sorted shingles
             let open = keys
@@ -109,10 +116,15 @@ impl Profiles {
             let mut changed = false;
             for k in &keys {
                 let g = site.groups.entry(k.clone()).or_default();
-                if let Some(c) = g.count(path, &distinct, page.version_used) {
+                let before = holding.contains(k);
+                if let Some(c) = g.count(path, before, &distinct, page.version_used) {
                     counted = true;
                     changed |= c;
+                    holding.push(k.clone());
                 }
+            }
+            if counted && let Some(index) = &mut site.sampled.0 {
+                index.insert(path.to_string(), holding.clone());
             }
             if changed {
                 site.chrome_changed();
@@ -129,8 +141,12 @@ impl Profiles {
         if page.date == Some(NumericDate::Ambiguous) {
             note_ambiguous(site, path, page.order_used);
         }
-        for g in site.groups.values_mut() {
-            if let Some(s) = g.sample.iter_mut().find(|s| s.path == path) {
+        for k in &holding {
+            if let Some(s) = site
+                .groups
+                .get_mut(k)
+                .and_then(|g| g.sample.iter_mut().find(|s| s.path == path))
+            {
                 s.with = page.version_used;
             }
         }

@@ -132,6 +132,22 @@ pub struct Site {
     pub version: u32,
     /// A few runs removed with the current chrome.
     pub examples: Vec<String>,
+    /// Which groups' samples hold each page (not saved; rebuilt on first use).
+    #[serde(skip)]
+    pub sampled: SampleIndex,
+}
+
+/// The groups whose sample holds each page, so that counting a page does not compare
+/// its path with every sample of every group (a site whose pages span 17 years has 18
+/// groups of up to 50 sample pages). Derived from the groups, so it is neither saved
+/// nor compared.
+#[derive(Debug, Clone, Default)]
+pub struct SampleIndex(pub(crate) Option<FxHashMap<String, Vec<String>>>);
+
+impl PartialEq for SampleIndex {
+    fn eq(&self, _: &SampleIndex) -> bool {
+        true
+    }
 }
 
 /// A page and the state it was indexed with.
