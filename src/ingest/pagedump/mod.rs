@@ -464,10 +464,12 @@ fn parse_single(text: &str, glued: bool) -> RawArticle {
 
     // --- byline and dates
     let mut pos = meta_start;
-    let date_iter: Vec<_> = date_re().find_iter(&t[meta_start..]).collect();
+    // only the run of dates at the header is read: the rest of the page is not
+    // searched for dates
+    let mut date_iter = date_re().find_iter(&t[meta_start..]).peekable();
     if let Some(b) = by {
         let bl_end = date_iter
-            .first()
+            .peek()
             .map(|m| meta_start + m.start())
             .unwrap_or(t.len());
         let byline = &t[b.start() + 2..bl_end];
@@ -476,7 +478,7 @@ fn parse_single(text: &str, glued: bool) -> RawArticle {
     }
     // contiguous run of dates
     let mut end = pos;
-    for m in &date_iter {
+    for m in date_iter {
         let s = meta_start + m.start();
         if s > end + 3 {
             break;
