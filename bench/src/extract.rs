@@ -535,9 +535,62 @@ struct Failure {
     got: String,
 }
 
+/// Whether a page shows the truth's title and date. The targets count a page
+/// dump's title and date only "where the page shows one": a scraper's text of some
+/// pages holds only the article body. Saved HTML and exports always count.
+#[derive(Debug, Clone, Copy)]
+struct Shown {
+    title: bool,
+    date: bool,
+}
+
+impl Shown {
+    const ALL: Shown = Shown {
+        title: true,
+        date: true,
+    };
+
+    /// What a page dump's text shows: the title when its folded form is in the folded
+    /// text; the date when the day is printed in one of the forms news sites use (month
+    /// names in full or short, day-first or month-first, ISO and numeric forms).
+    fn on_page(t: &Truth, text: &str) -> Shown {
+        let folded = fold(text);
+        let title = t
+            .title
+            .as_ref()
+            .is_some_and(|w| !norm(w).is_empty() && folded.contains(&norm(w)));
+        let date = t.published.as_deref().and_then(utc_day).is_some_and(|day| {
+            const FORMS: &[&str] = &[
+                "%B %-d, %Y",
+                "%B %d, %Y",
+                "%b %-d, %Y",
+                "%b %d, %Y",
+                "%b. %-d, %Y",
+                "%-d %B %Y",
+                "%d %B %Y",
+                "%-d %b %Y",
+                "%d %b %Y",
+                "%-d %b, %Y",
+                "%Y-%m-%d",
+                "%Y/%m/%d",
+                "%d/%m/%Y",
+                "%m/%d/%Y",
+                "%d.%m.%Y",
+                "%d%m%Y",
+                "%-m/%-d/%Y",
+                "%-d/%-m/%Y",
+            ];
+            FORMS
+                .iter()
+                .any(|f| folded.contains(&day.format(f).to_string().to_lowercase()))
+        });
+        Shown { title, date }
+    }
+}
+
 /// Scores one truth line against its document (`None`: no document, a miss on every
 /// metric the line has).
-fn score(t: &Truth, d: Option<&Doc>, tally: &mut Tally, fails: &mut Vec<Failure>) {
+fn score(t: &Truth, d: Option<&Doc>, shown: Shown, tally: &mut Tally, fails: &mut Vec<Failure>) {
     let mut fail = |m: Metric, expected: String, got: String| {
         fails.push(Failure {
             line: t.label(),
@@ -556,7 +609,7 @@ fn score(t: &Truth, d: Option<&Doc>, tally: &mut Tally, fails: &mut Vec<Failure>
         }
         None => (String::new(), String::new()),
     };
-    if let Some(want) = &t.title {
+    if let Some(want) = t.title.as_ref().filter(|_| shown.title) {
         let ok = d.is_some_and(|d| norm(&d.title) == norm(want));
         tally.add(Metric::Title, ok);
         if !ok {
@@ -567,7 +620,7 @@ fn score(t: &Truth, d: Option<&Doc>, tally: &mut Tally, fails: &mut Vec<Failure>
             );
         }
     }
-    if let Some(want) = &t.published {
+    if let Some(want) = t.published.as_ref().filter(|_| shown.date) {
         let day = utc_day(want);
         let got = d.and_then(|d| d.published.clone());
         let ok = day.is_some() && got.as_deref().and_then(utc_day) == day;
@@ -904,6 +957,10 @@ pub fn main(args: &[String]) -> i32 {
     let mut twins: Vec<(String, String)> = Vec::new(); // (line, what it was scored against)
     let mut row_texts: HashMap<String, Vec<String>> = HashMap::new();
     let mut fallbacks = 0;
+    // page dumps whose text shows no title / no date of the truth's (not scored on them)
+    let mut unshown = (0usize, 0usize);
+    // titles of records scored against their twin row's document
+    let mut twin_titles = 0usize;
     for t in &truth {
         let candidates: Vec<String> = match t.record {
             None => vec![String::new()],
@@ -968,7 +1025,7 @@ pub fn main(args: &[String]) -> i32 {
             twins.push((
                 t.label(),
                 format!(
-                    "the same article text as record {k}, indexed once as {f}#{loc}; scored against that document (its URL differs)"
+                    "the same article text as record {k}, indexed once as {f}#{loc}; scored against that document (its URL differs; its headline may too, so the title is not scored)"
                 ),
             ));
         }
@@ -1002,7 +1059,27 @@ pub fn main(args: &[String]) -> i32 {
             };
             missing.push((t.label(), t.source.clone(), reason));
         }
-        score(t, doc, &mut tally, &mut fails);
+        let mut shown = if t.kind() == "pagedumps" {
+            match std::fs::read(dir.join(&t.file)) {
+                Ok(b) => Shown::on_page(t, &String::from_utf8_lossy(&b)),
+                Err(_) => Shown::ALL,
+            }
+        } else {
+            Shown::ALL
+        };
+        if t.title.is_some() && !shown.title {
+            unshown.0 += 1;
+        }
+        // a record merged into its twin row (the same text under another headline or
+        // URL) is searchable under the twin's headline, not its own
+        if pick.is_none() && twin.is_some() && t.title.is_some() {
+            shown.title = false;
+            twin_titles += 1;
+        }
+        if t.published.is_some() && !shown.date {
+            unshown.1 += 1;
+        }
+        score(t, doc, shown, &mut tally, &mut fails);
         total.merge(&tally);
         by_kind
             .entry(t.kind().to_string())
@@ -1070,6 +1147,8 @@ pub fn main(args: &[String]) -> i32 {
             "bad_records": bad_records,
             "missing": missing.iter().map(|(l, s, r)| json!({"line": l, "site": s, "reason": r})).collect::<Vec<_>>(),
             "twins": twins.iter().map(|(l, r)| json!({"line": l, "scored_as": r})).collect::<Vec<_>>(),
+            "not_shown": {"titles": unshown.0, "dates": unshown.1},
+            "twin_titles_not_scored": twin_titles,
             "warnings": warnings,
             "total": total.json(),
             "kinds": groups(&by_kind),
@@ -1094,6 +1173,19 @@ pub fn main(args: &[String]) -> i32 {
             o,
             "cells: rate (right/of), over the truth lines that have the field; url is informational\n"
         );
+        if twin_titles > 0 {
+            let _ = writeln!(
+                o,
+                "not scored: the titles of {twin_titles} records merged into a twin row (listed below)\n"
+            );
+        }
+        if unshown.0 + unshown.1 > 0 {
+            let _ = writeln!(
+                o,
+                "not scored: {} page-dump titles and {} dates that the page's text does not show (the targets count them where the page shows one)\n",
+                unshown.0, unshown.1
+            );
+        }
         let _ = write!(o, "{:<24} {:>5} {:>4}", "group", "lines", "miss");
         for m in METRICS {
             let _ = write!(o, " {:>15}", m.name());
@@ -1226,6 +1318,55 @@ mod tests {
             ("html/x/#1.html", "")
         );
         assert_eq!(split_path("/d/exports/a.json#record 1", "/d").1, "record 1");
+    }
+
+    #[test]
+    fn a_page_shows_a_title_and_date_only_when_its_text_prints_them() {
+        let truth = |title: &str, published: &str| Truth {
+            file: "pagedumps/x/001.txt".into(),
+            record: None,
+            url: None,
+            title: Some(title.into()),
+            published: Some(published.into()),
+            authors: vec![],
+            source: "x".into(),
+            body_phrase: None,
+            chrome_phrase: None,
+        };
+        let t = truth("Miners Sell As Hashrate Climbs", "2024-03-05T09:00:00Z");
+        // (page text, title shown, date shown)
+        let table = [
+            (
+                "MenuMiners sell as hashrate climbsBy Jo Published March 5, 2024",
+                true,
+                true,
+            ),
+            (
+                "Miners sell as hashrate climbs 05/03/2024 10:00",
+                true,
+                true,
+            ),
+            (
+                "Tue 5 Mar 2024 03.35 GMT Miners Sell As Hashrate Climbs",
+                true,
+                true,
+            ),
+            (
+                "Only the body: miners sold coins on 2024-03-05.",
+                false,
+                true,
+            ),
+            (
+                "Only the body, and another day: March 6, 2024.",
+                false,
+                false,
+            ),
+            ("", false, false),
+        ];
+        for (text, title, date) in table {
+            let s = Shown::on_page(&t, text);
+            assert_eq!((s.title, s.date), (title, date), "{text}");
+        }
     }
 
     #[test]
