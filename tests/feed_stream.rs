@@ -391,3 +391,35 @@ fn a_feed_over_the_size_limit_is_indexed_whole_and_rereads_upsert_one_item() {
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["documents"], n as u64);
 }
+
+/// Every feed fixture of the repository streams as it reads whole: the same articles
+/// and bad records when the whole read succeeds, and no panic when it does not.
+#[test]
+fn the_feed_fixtures_stream_as_they_read_whole() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut compared = 0;
+    for dir in ["formats", "hostile"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if !["xml", "rss", "atom", "rdf"].contains(&ext) {
+                continue;
+            }
+            let opts = IngestOptions::default();
+            let bytes = ingest::read_bytes(&path, &opts).unwrap();
+            let text = ingest::read_text(&path, &bytes, &opts).unwrap();
+            let whole = ingest::parse_text(Format::Feed, &text, &opts);
+            let streamed = streamed(&path);
+            match (whole, streamed) {
+                (Ok(w), Ok((sa, se))) if !w.articles.is_empty() => {
+                    assert_eq!(sa, w.articles, "{}", path.display());
+                    assert_eq!(se, w.record_errors, "{}", path.display());
+                    compared += 1;
+                }
+                // not a feed, or broken: a skip or bad records, never a panic
+                _ => {}
+            }
+        }
+    }
+    assert!(compared >= 5, "{compared} fixtures compared");
+}
