@@ -105,7 +105,8 @@ fn streamed(path: &Path) -> Result<(Vec<RawArticle>, Vec<String>), String> {
     }
 }
 
-/// The whole-file reading of `path`, as the indexer reads a small feed.
+/// The whole-file reading of `path`: the feed parser on its decoded text, as the
+/// indexer reads a small feed.
 fn whole(path: &Path) -> (Vec<RawArticle>, Vec<String>) {
     let opts = IngestOptions {
         max_file_bytes: 1 << 30,
@@ -113,7 +114,6 @@ fn whole(path: &Path) -> (Vec<RawArticle>, Vec<String>) {
     };
     let bytes = ingest::read_bytes(path, &opts).unwrap();
     let text = ingest::read_text(path, &bytes, &opts).unwrap();
-    assert_eq!(ingest::detect_format(path, &text).unwrap(), Format::Feed);
     let p = ingest::parse_text(Format::Feed, &text, &opts).unwrap();
     (p.articles, p.record_errors)
 }
@@ -298,6 +298,25 @@ fn hostile_feeds_stream_without_expansion_or_panic() {
     let (sa, _) = streamed(&p).unwrap();
     assert_eq!(sa[3].title.as_deref(), Some("Laughs"));
     assert!(sa[3].body.len() < 100, "{}", sa[3].body);
+
+    // a prolog over 1 MB (a long comment before the root) is not kept: the items and
+    // the title are read all the same; a channel header over 1 MB loses only the title
+    let rss = rss_feed((0..30).map(rss_item));
+    let long = format!("<!--{}-->", "x".repeat(3 << 19));
+    let p = tmp.path().join("long-prolog.rss");
+    std::fs::write(&p, rss.replacen("<!-- generated -->", &long, 1)).unwrap();
+    assert_same(&p, 30, 0);
+    let p = tmp.path().join("long-header.rss");
+    let big = format!("<description>{}</description>\n<item>", "y".repeat(3 << 19));
+    std::fs::write(&p, rss.replacen("<item>", &big, 1)).unwrap();
+    let (sa, se) = streamed(&p).unwrap();
+    let (wa, _) = whole(&p);
+    assert!(se.is_empty(), "{se:?}");
+    assert_eq!(sa.len(), 30);
+    for (s, w) in sa.iter().zip(&wa) {
+        assert_eq!(s.source, None);
+        assert_eq!((&s.title, &s.body, &s.url), (&w.title, &w.body, &w.url));
+    }
 
     let mut items: Vec<String> = (0..10).map(rss_item).collect();
     items[5] = "<item><title>Switch<?xml version=\"1.0\" encoding=\"UTF-16\"?></title><description>x</description></item>\n".to_string();
@@ -500,4 +519,33 @@ fn sigkill_in_the_middle_of_a_streamed_feed_is_recovered_exactly() {
     ]);
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["documents"], n as u64);
+}
+
+/// Which files take the streamed path: feeds (by extension, sniffed) over the
+/// threshold or gzipped; XHTML saved as `.xml` is read whole as a page.
+#[test]
+fn big_and_gzipped_feeds_are_streamed_and_xhtml_is_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let opts = IngestOptions {
+        max_file_bytes: 1 << 20,
+        ..Default::default()
+    };
+    let feed = rss_feed((0..3).map(rss_item));
+    let xhtml = "<?xml version=\"1.0\"?>\n<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p>rss and feed</p></body></html>";
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(feed.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    let cases: [(&str, &[u8], u64, Option<Format>); 6] = [
+        ("a.rss", feed.as_bytes(), 2 << 20, Some(Format::Feed)),
+        ("a.xml", feed.as_bytes(), 2 << 20, Some(Format::Feed)),
+        ("a.atom", feed.as_bytes(), 1 << 10, None),
+        ("page.xml", xhtml.as_bytes(), 2 << 20, None),
+        ("a.rss.gz", &gz, 1 << 10, Some(Format::Feed)),
+        ("a.txt", feed.as_bytes(), 2 << 20, None),
+    ];
+    for (name, bytes, size, want) in cases {
+        let p = tmp.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        assert_eq!(ingest::stream_format(&p, size, &opts), want, "{name}");
+    }
 }

@@ -2,15 +2,14 @@
 //! feed's size (`stream` opens the file; this module splits its XML).
 //!
 //! quick-xml (the reader under feed-rs) walks the feed's events while a recorder under
-//! it keeps the raw bytes read. What precedes the container of the items (the XML
-//! declaration, a DOCTYPE, the root element with its namespace declarations, and for
-//! RSS 2.0/0.9x the first `<channel>` start tag) is the feed's prefix; what follows it
-//! up to the first item is its header (title and the like, kept up to
-//! [`MAX_HEADER_BYTES`]). The header, closed, is read by feed-rs once, for the feed's
-//! title (the articles' source); each item's raw bytes, between the prefix and the
-//! closing tags, are read by feed-rs as a feed of one item, and turned into an article
-//! by the code that reads whole feeds (`feed`), so both give the same articles with the
-//! same locators (`item 12`, `entry 12`).
+//! it keeps the raw bytes read. The start tags of the items' ancestors (the root with
+//! its namespace declarations and `xml:base`, and for RSS 2.0/0.9x the first
+//! `<channel>`) are the prefix of every item: each item's raw bytes, between that
+//! prefix and the closing tags, are read by feed-rs as a feed of one item and turned
+//! into an article by the code that reads whole feeds (`feed`), so both give the same
+//! articles with the same locators (`item 12`, `entry 12`). What precedes the first item
+//! (the prolog, kept up to [`MAX_HEADER_BYTES`], and the channel's header, likewise) is
+//! read by feed-rs once, for the feed's title (the articles' source).
 //!
 //! Where the items are is feed-rs's rule: children of the first `<channel>` of `<rss>`,
 //! of `<rdf:RDF>` (RSS 1.0), of `<feed>` (Atom). Channel elements after the first item
@@ -30,9 +29,10 @@ use super::feed;
 use super::records::{self, MAX_RECORD_BYTES, record_too_large};
 use crate::model::RawArticle;
 
-/// The most of a feed's prefix (before its items' container) and of its header that
-/// is kept. A longer prefix (a giant DOCTYPE) is refused; a longer header is dropped,
-/// and the articles have no feed title as their source.
+/// The most of a feed's prolog (before its items' container) and of its header (from
+/// there to the first item) that is kept. A longer prolog (a giant DOCTYPE) is left
+/// out of the header's reading; a longer header is dropped, and the articles have no
+/// feed title as their source.
 pub const MAX_HEADER_BYTES: usize = 1 << 20;
 
 /// One XML event (a tag, a text run) longer than this stops the read: quick-xml holds
@@ -197,20 +197,25 @@ pub(super) fn split(
     let mut reader = quick_xml::Reader::from_reader(Recorder::new(input));
     let mut buf = Vec::new();
     let mut depth = 0usize;
-    // the open elements down to the container, as written (`rdf:RDF`)
-    let mut path: Vec<String> = Vec::new();
+    // the open ancestors of the items (the root, RSS's channel) as written, with their
+    // start tags: the prefix of every item, and its closing tags
+    let mut path: Vec<(String, Vec<u8>)> = Vec::new();
     let mut kind: Option<Kind> = None;
     let mut container: Option<usize> = None;
-    let mut prefix: Vec<u8> = Vec::new();
+    // everything before the container (while it is at most MAX_HEADER_BYTES), then the
+    // header after it: the feed read for its title
+    let mut prolog_kept = true;
+    let mut prolog: Vec<u8> = Vec::new();
     let mut header: Option<Vec<u8>> = Some(Vec::new());
     let mut source: Option<Option<String>> = None;
+    let mut prefix: Vec<u8> = Vec::new();
     let mut item: Option<Open> = None;
     let mut n = 0usize;
     loop {
         let before = reader.buffer_position();
-        // before the container everything is kept (it becomes the prefix); inside an
-        // item its bytes are
-        if container.is_some() && item.as_ref().is_none_or(|it| it.over) {
+        // the prolog is kept until the container starts; an item's bytes until it ends
+        let keep = (container.is_none() && prolog_kept) || item.as_ref().is_some_and(|it| !it.over);
+        if !keep {
             reader.get_mut().forget_before(before);
         }
         reader.get_mut().event_start = before;
@@ -235,11 +240,7 @@ pub(super) fn split(
             }
         };
         let pos = reader.buffer_position();
-        let (start, empty) = match &event {
-            Event::Start(e) => (Some(e), false),
-            Event::Empty(e) => (Some(e), true),
-            _ => (None, false),
-        };
+        let k = kind.unwrap_or(Kind::Rss);
         if let Some(open) = item.as_mut() {
             match event {
                 Event::Start(_) => depth += 1,
@@ -247,7 +248,7 @@ pub(super) fn split(
                 Event::Eof => {
                     return Err(Problem::Syntax(format!(
                         "the file ends inside {} {}",
-                        kind.map_or("item", Kind::label),
+                        k.label(),
                         n + 1
                     )));
                 }
@@ -259,11 +260,8 @@ pub(super) fn split(
                 }
                 continue;
             }
-            let size = (pos - open.start) as usize;
-            let over = open.over;
-            let start = open.start;
+            let (start, over) = (open.start, open.over);
             item = None;
-            let k = kind.unwrap_or(Kind::Rss);
             n += 1;
             let rec = if over {
                 Some(Err(format!("{} {n}: {}", k.label(), record_too_large())))
@@ -273,7 +271,7 @@ pub(super) fn split(
             };
             match rec {
                 Some(rec) => {
-                    if !on(rec, size) {
+                    if !on(rec, (pos - start) as usize) {
                         return Ok(true);
                     }
                 }
@@ -281,37 +279,41 @@ pub(super) fn split(
             }
             continue;
         }
+        let (start, empty) = match &event {
+            Event::Start(e) => (Some(e), false),
+            Event::Empty(e) => (Some(e), true),
+            _ => (None, false),
+        };
         if let Some(e) = start {
             let local = e.local_name().into_inner();
             depth += 1;
-            let is_item = kind.is_some_and(|k| local == k.item())
-                && container.is_some_and(|c| depth == c + 1);
-            if is_item {
+            if container.is_some_and(|c| depth == c + 1) && local == k.item() {
                 if source.is_none() {
                     let h = header.take().unwrap_or_default();
-                    source = Some(header_source(&prefix, &h, &path)?);
+                    source = Some(header_source(&prolog, &h, &path)?);
                 }
-                if empty {
-                    depth -= 1;
-                    n += 1;
-                    let bytes = reader.get_ref().range(before, pos);
-                    let k = kind.unwrap_or(Kind::Rss);
-                    if let Some(rec) = item_record(&prefix, bytes, &path, k, n, source.as_ref()) {
-                        if !on(rec, (pos - before) as usize) {
-                            return Ok(true);
-                        }
-                    } else {
-                        n -= 1;
-                    }
-                } else {
+                if !empty {
                     item = Some(Open {
                         start: before,
                         depth,
                         over: false,
                     });
+                    continue;
+                }
+                depth -= 1;
+                n += 1;
+                let bytes = reader.get_ref().range(before, pos);
+                match item_record(&prefix, bytes, &path, k, n, source.as_ref()) {
+                    Some(rec) => {
+                        if !on(rec, (pos - before) as usize) {
+                            return Ok(true);
+                        }
+                    }
+                    None => n -= 1,
                 }
                 continue;
             }
+            let mut ancestor = false;
             if depth == 1 {
                 kind = Kind::of_root(local);
                 match kind {
@@ -324,6 +326,7 @@ pub(super) fn split(
                     Some(Kind::Rss) => {}
                     Some(_) => container = (!empty).then_some(1),
                 }
+                ancestor = true;
             } else if depth == 2
                 && kind == Some(Kind::Rss)
                 && container.is_none()
@@ -331,19 +334,30 @@ pub(super) fn split(
                 && !empty
             {
                 container = Some(2);
+                ancestor = true;
             }
             if empty {
                 depth -= 1;
-            } else if container.is_none_or(|c| depth <= c) {
-                path.push(e.name().into_inner().to_string());
-            }
-            if container == Some(depth) && prefix.is_empty() && !empty {
-                prefix = reader.get_ref().range(0, pos).to_vec();
+            } else if ancestor {
+                let tag = reader.get_ref().range(before, pos).to_vec();
+                path.push((e.name().into_inner().to_string(), tag));
+                if container == Some(depth) {
+                    // the container starts: what precedes it is the prolog, and the
+                    // ancestors' start tags are the prefix of every item
+                    prefix = path.iter().flat_map(|(_, t)| t.iter().copied()).collect();
+                    prolog = if prolog_kept {
+                        reader.get_ref().range(0, pos).to_vec()
+                    } else {
+                        prefix.clone()
+                    };
+                    reader.get_mut().forget_before(pos);
+                    continue;
+                }
             }
         } else {
             match event {
                 Event::End(_) => {
-                    if container.is_none_or(|c| depth <= c) {
+                    if depth == path.len() {
                         path.pop();
                     }
                     depth -= 1;
@@ -365,26 +379,19 @@ pub(super) fn split(
                 _ => {}
             }
         }
-        // outside items: the bytes before the container are the prefix, those after it
-        // up to the first item the header
         if container.is_none() {
-            if pos > MAX_HEADER_BYTES as u64 {
-                return Err(Problem::Skip(format!(
-                    "the feed's prolog is larger than {} MB",
-                    MAX_HEADER_BYTES >> 20
-                )));
+            // a prolog too long to keep (a giant DOCTYPE): the header is read under the
+            // ancestors' start tags alone
+            if prolog_kept && pos > MAX_HEADER_BYTES as u64 {
+                prolog_kept = false;
             }
-            // keep it all: the prefix is taken whole once the container starts
             continue;
         }
-        if let Some(h) = header.as_mut()
-            && !prefix.is_empty()
-            && pos as usize > prefix.len()
-        {
-            h.extend_from_slice(reader.get_ref().range(before.max(prefix.len() as u64), pos));
+        // between the container's start and the first item: the header
+        if let Some(h) = header.as_mut() {
+            h.extend_from_slice(reader.get_ref().range(before, pos));
             if h.len() > MAX_HEADER_BYTES {
                 // too long to keep: the feed's title is not read
-                *h = Vec::new();
                 header = None;
                 source = Some(None);
             }
@@ -393,8 +400,12 @@ pub(super) fn split(
     Ok(false)
 }
 
-/// The feed's title from its prefix and header, closed.
-fn header_source(prefix: &[u8], header: &[u8], path: &[String]) -> Result<Option<String>, Problem> {
+/// The feed's title from its prolog and header, closed.
+fn header_source(
+    prefix: &[u8],
+    header: &[u8],
+    path: &[(String, Vec<u8>)],
+) -> Result<Option<String>, Problem> {
     let mut doc = Vec::with_capacity(prefix.len() + header.len() + 64);
     doc.extend_from_slice(prefix);
     doc.extend_from_slice(header);
@@ -406,7 +417,7 @@ fn header_source(prefix: &[u8], header: &[u8], path: &[String]) -> Result<Option
 fn item_record(
     prefix: &[u8],
     item: &[u8],
-    path: &[String],
+    path: &[(String, Vec<u8>)],
     kind: Kind,
     n: usize,
     source: Option<&Option<String>>,
@@ -421,8 +432,8 @@ fn item_record(
 }
 
 /// Appends the closing tags of the open elements `path`.
-fn close(doc: &mut Vec<u8>, path: &[String]) {
-    for name in path.iter().rev() {
+fn close(doc: &mut Vec<u8>, path: &[(String, Vec<u8>)]) {
+    for (name, _) in path.iter().rev() {
         doc.extend_from_slice(b"</");
         doc.extend_from_slice(name.as_bytes());
         doc.push(b'>');
