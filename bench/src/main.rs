@@ -6,7 +6,7 @@
 //! coindex-bench run --corpus /tmp/corpus-100k --work /tmp/bench [--runs 5] [--queries 200]
 //! coindex-bench query --index /tmp/bench/index --work /tmp/bench [--queries 200]
 //! coindex-bench extract [../shared/devset] [--json] [--verbose] [--min-title 0.9 …]
-//! coindex-bench stream --mb 2000 --work /tmp/bench-stream [--memory-mb 192]
+//! coindex-bench stream --mb 2000 --work /tmp/bench-stream [--memory-mb 192] [--format ndjson|feed]
 //! coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--json]
 //! coindex-bench gen --sites 6 --articles 600 --out DIR   (pages of templated sites)
 //! coindex-bench sites [--sites 6] [--pages 40] [--years 3] [--json]
@@ -32,8 +32,8 @@
 //! runs: full index throughput and peak RSS (the real `coindex` binary as a child
 //! process), index size, no-op and 1%-changed re-index times, query latency p50/p95 per
 //! query class in-process and as whole `coindex search` processes, and batch throughput.
-//! `stream` writes one NDJSON export of `--mb` MB (the same generated articles as
-//! records) and measures indexing it as one streamed file: wall time, throughput,
+//! `stream` writes one NDJSON export (or, with `--format feed`, one RSS feed) of `--mb`
+//! MB (the same generated articles as records) and measures indexing it as one streamed file: wall time, throughput,
 //! peak RSS against the writer budget (`--memory-mb`), and the no-op re-index.
 //! `query` runs only the query part against an index built before (the 1M column).
 //! `relevance` compares coindex's ranking with SQLite FTS5 on known-item queries
@@ -337,45 +337,103 @@ fn generate(n: usize, out: &Path, seed: u64) -> std::io::Result<(u64, usize)> {
     Ok((bytes, n))
 }
 
-/// Writes an NDJSON export of about `mb` MB: one record per generated article (title,
-/// url, date, tags, body). Returns (bytes, records).
-fn generate_ndjson(mb: u64, path: &Path, seed: u64) -> std::io::Result<(u64, usize)> {
+/// The shape of the generated big export.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ExportFormat {
+    Ndjson,
+    /// An RSS 2.0 feed, the body as `content:encoded` paragraphs.
+    Feed,
+}
+
+/// Writes an export of about `mb` MB: one record (NDJSON line or RSS item) per
+/// generated article (title, url, date, tags, body); the same articles for the same
+/// seed in both formats. Returns (bytes, records).
+fn generate_export(
+    mb: u64,
+    path: &Path,
+    seed: u64,
+    format: ExportFormat,
+) -> std::io::Result<(u64, usize)> {
     let mut rng = Rng(seed);
     let v = Vocab::new(&mut rng);
     let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
     let (mut bytes, mut n) = (0u64, 0usize);
+    if format == ExportFormat::Feed {
+        let head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">\n<channel>\n<title>Bench Wire</title>\n<link>https://bench.example/</link>\n<description>generated</description>\n";
+        f.write_all(head.as_bytes())?;
+        bytes += head.len() as u64;
+    }
     while bytes < mb << 20 {
         let body = article(&v, &mut rng, n);
         let tags: Vec<&str> = (0..3).map(|_| TAGS[rng.below(TAGS.len())]).collect();
-        let rec = serde_json::json!({
-            "title": format!("{} {n}", title(&v, &mut rng)),
-            "url": format!("https://bench.example/{}/{n}", 2010 + n % 17),
-            "published": format!("{}-{:02}-{:02}T{:02}:00:00Z", 2010 + n % 17, 1 + n % 12, 1 + n % 28, n % 24),
-            "tags": tags,
-            "body": body,
-        });
-        let line = rec.to_string();
-        f.write_all(line.as_bytes())?;
-        f.write_all(b"\n")?;
-        bytes += line.len() as u64 + 1;
+        let title = format!("{} {n}", title(&v, &mut rng));
+        let url = format!("https://bench.example/{}/{n}", 2010 + n % 17);
+        let (year, month, day, hour) = (2010 + n % 17, 1 + n % 12, 1 + n % 28, n % 24);
+        let rec = match format {
+            ExportFormat::Ndjson => {
+                let rec = serde_json::json!({
+                    "title": title,
+                    "url": url,
+                    "published": format!("{year}-{month:02}-{day:02}T{hour:02}:00:00Z"),
+                    "tags": tags,
+                    "body": body,
+                });
+                format!("{rec}\n")
+            }
+            ExportFormat::Feed => {
+                let esc = |t: &str| t.replace('&', "&amp;").replace('<', "&lt;");
+                let date = chrono::NaiveDate::from_ymd_opt(year as i32, month as u32, day as u32)
+                    .and_then(|d| d.and_hms_opt(hour as u32, 0, 0))
+                    .map(|d| d.and_utc().to_rfc2822())
+                    .unwrap_or_default();
+                let cats: String = tags
+                    .iter()
+                    .map(|t| format!("<category>{}</category>", esc(t)))
+                    .collect();
+                let paras: String = body
+                    .split("\n\n")
+                    .map(|p| format!("<p>{}</p>", esc(p)))
+                    .collect();
+                format!(
+                    "<item>\n<title>{}</title>\n<link>{url}</link>\n<pubDate>{date}</pubDate>\n{cats}\n<content:encoded><![CDATA[{}]]></content:encoded>\n</item>\n",
+                    esc(&title),
+                    paras.replace("]]>", "]]&gt;")
+                )
+            }
+        };
+        f.write_all(rec.as_bytes())?;
+        bytes += rec.len() as u64;
         n += 1;
+    }
+    if format == ExportFormat::Feed {
+        let tail = "</channel>\n</rss>\n";
+        f.write_all(tail.as_bytes())?;
+        bytes += tail.len() as u64;
     }
     f.flush()?;
     Ok((bytes, n))
 }
 
-/// The big-export row: one NDJSON file of `mb` MB indexed as a stream.
-fn stream_row(mb: u64, work: &Path, memory_mb: u64) {
+/// The big-export row: one NDJSON file (or RSS feed) of `mb` MB indexed as a stream.
+fn stream_row(mb: u64, work: &Path, memory_mb: u64, format: ExportFormat) {
     let bin = coindex_bin();
     let corpus = work.join("export");
     let idx = work.join("index");
     std::fs::create_dir_all(&corpus).expect("work dir");
-    let file = corpus.join("big.ndjson");
+    let (name, label) = match format {
+        ExportFormat::Ndjson => ("big.ndjson", "NDJSON"),
+        ExportFormat::Feed => ("big.xml", "RSS feed"),
+    };
+    // one export in the folder: the other format's file is not indexed with it
+    for other in ["big.ndjson", "big.xml"].into_iter().filter(|o| *o != name) {
+        let _ = std::fs::remove_file(corpus.join(other));
+    }
+    let file = corpus.join(name);
     let (bytes, records) = match std::fs::metadata(&file) {
         Ok(m) if m.len() >= mb << 20 => (m.len(), 0),
         _ => {
             let start = Instant::now();
-            let r = generate_ndjson(mb, &file, 42).expect("write the export");
+            let r = generate_export(mb, &file, 42, format).expect("write the export");
             eprintln!(
                 "wrote {} records, {:.0} MB in {:.1}s",
                 r.1,
@@ -420,7 +478,7 @@ fn stream_row(mb: u64, work: &Path, memory_mb: u64) {
     let _ = writeln!(out, "| row | value |\n|---|---|");
     let _ = writeln!(
         out,
-        "| big NDJSON build | {:.1} s wall, {:.1} s CPU, {:.1} MB/s (exit {}) |",
+        "| big {label} build | {:.1} s wall, {:.1} s CPU, {:.1} MB/s (exit {}) |",
         full.wall.as_secs_f64(),
         full.cpu.as_secs_f64(),
         mbs / full.wall.as_secs_f64(),
@@ -797,7 +855,7 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S] [--sites N]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]\n       coindex-bench stream --mb MB --work DIR [--memory-mb 192]\n       coindex-bench extract [DIR] [--coindex PATH] [--work DIR] [--json] [--verbose] [--min-title F …]\n       coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--work DIR] [--json] [--misses N]\n       coindex-bench sites [--sites 6] [--pages 40] [--years 3] [--seed 42] [--work DIR] [--coindex PATH] [--json]\n       coindex-bench stories [EXPORTS_DIR] [--coindex PATH] [--work DIR] [--labels FILE]\n       coindex-bench registry [--docs 100000]\n       coindex-bench cost --corpus DIR --work DIR --coindex LABEL=PATH... [--runs 3]\n       coindex-bench serve --work DIR [--corpus DIR | --articles 10000] [--clients 32] [--requests 100]";
+    let usage = "usage: coindex-bench gen --articles N --out DIR [--seed S] [--sites N]\n       coindex-bench run --corpus DIR --work DIR [--runs 5] [--queries 200]\n       coindex-bench query --index DIR --work DIR [--queries 200]\n       coindex-bench stream --mb MB --work DIR [--memory-mb 192] [--format ndjson|feed]\n       coindex-bench extract [DIR] [--coindex PATH] [--work DIR] [--json] [--verbose] [--min-title F …]\n       coindex-bench relevance [CORPUS...] [--seed 42] [--queries 300] [--coindex [LABEL=]PATH]... [--work DIR] [--json] [--misses N]\n       coindex-bench sites [--sites 6] [--pages 40] [--years 3] [--seed 42] [--work DIR] [--coindex PATH] [--json]\n       coindex-bench stories [EXPORTS_DIR] [--coindex PATH] [--work DIR] [--labels FILE]\n       coindex-bench registry [--docs 100000]\n       coindex-bench cost --corpus DIR --work DIR --coindex LABEL=PATH... [--runs 3]\n       coindex-bench serve --work DIR [--corpus DIR | --articles 10000] [--clients 32] [--requests 100]";
     match args.get(1).map(String::as_str) {
         Some("gen") => {
             let (Some(n), Some(out)) = (
@@ -848,7 +906,15 @@ fn main() {
             let memory = flag("--memory-mb")
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(192);
-            stream_row(mb, Path::new(&work), memory);
+            let format = match flag("--format").as_deref() {
+                None | Some("ndjson") => ExportFormat::Ndjson,
+                Some("feed") => ExportFormat::Feed,
+                Some(other) => {
+                    eprintln!("--format {other}: expected ndjson or feed\n{usage}");
+                    std::process::exit(2);
+                }
+            };
+            stream_row(mb, Path::new(&work), memory, format);
         }
         Some("query") => {
             let (Some(idx), Some(work)) = (flag("--index"), flag("--work")) else {

@@ -114,92 +114,145 @@ fn person_name(raw: &str) -> Option<String> {
     (!t.is_empty() && !bare_email).then(|| t.to_string())
 }
 
-/// Parses a feed; entries without title and text are reported as bad records.
-pub fn parse(text: &str) -> Result<Parsed, String> {
+/// The feed-rs reading of a feed's text: the XML declaration made UTF-8 and e-mail
+/// addresses kept off multi-byte characters first (see above).
+fn read_feed(text: &str) -> Result<feed_rs::model::Feed, String> {
     let xml = force_utf8_declaration(text);
     let xml = separate_emails(&xml);
     let parser = feed_rs::parser::Builder::new()
         .sanitize_content(false)
         .build();
-    let feed = parser
+    parser
         .parse(xml.as_bytes())
-        .map_err(|e| format!("invalid feed: {e}"))?;
-    let source = feed
-        .title
+        .map_err(|e| format!("invalid feed: {e}"))
+}
+
+/// The feed's own title, the source of its articles.
+fn feed_source(feed: &feed_rs::model::Feed) -> Option<String> {
+    feed.title
         .as_ref()
         .map(|t| inline_text(&t.content, Plain::Collapsed))
-        .filter(|s| !s.is_empty());
-    let label = match feed.feed_type {
+        .filter(|s| !s.is_empty())
+}
+
+/// What a record of the feed is called in locators: `entry N` in Atom, `item N` in RSS.
+fn record_label(feed: &feed_rs::model::Feed) -> &'static str {
+    match feed.feed_type {
         feed_rs::model::FeedType::Atom => "entry",
         _ => "item",
-    };
+    }
+}
+
+/// Parses a feed; entries without title and text are reported as bad records.
+pub fn parse(text: &str) -> Result<Parsed, String> {
+    let feed = read_feed(text)?;
+    let source = feed_source(&feed);
+    let label = record_label(&feed);
     let mut out = Parsed::default();
     for (i, e) in feed.entries.into_iter().enumerate() {
-        let loc = format!("{label} {}", i + 1);
-        let mut a = RawArticle {
-            title: e
-                .title
-                .as_ref()
-                .map(|t| inline_text(&t.content, Plain::Collapsed))
-                .filter(|s| !s.is_empty()),
-            source: source.clone(),
-            locator: Some(loc.clone()),
-            ..Default::default()
-        };
-        let link = e
-            .links
-            .iter()
-            .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-            .or(e.links.first())
-            .map(|l| l.href.trim().to_string());
-        a.url = link.or_else(|| {
-            let id = e.id.trim();
-            (id.starts_with("http://") || id.starts_with("https://")).then(|| id.to_string())
-        });
-        a.published = e.published.or(e.updated).map(|d| d.to_rfc3339());
-        // RSS readers fill `updated` with the pubDate: only a distinct time is an update
-        a.updated = e
-            .updated
-            .filter(|u| e.published.is_some_and(|p| p != *u))
-            .map(|d| d.to_rfc3339());
-        for c in &e.categories {
-            let t = c.label.as_deref().unwrap_or(&c.term);
-            a.tags.extend(split_tags(t, Entities::Decode));
+        match entry_article(e, format!("{label} {}", i + 1), source.as_deref()) {
+            Ok(a) => out.articles.push(a),
+            Err(reason) => out.record_errors.push(reason),
         }
-        for p in &e.authors {
-            if let Some(n) = p.name.as_deref().and_then(person_name) {
-                a.authors.extend(split_people(&n));
-            }
-        }
-        let content = e
-            .content
-            .as_ref()
-            .and_then(|c| c.body.as_deref())
-            .map(html::body_to_text)
-            .filter(|s| !s.is_empty());
-        let summary = e
-            .summary
-            .as_ref()
-            .map(|s| html::body_to_text(&s.content))
-            .filter(|s| !s.is_empty());
-        match content {
-            Some(body) => {
-                // a summary that only repeats the start of the body is not a dek
-                a.dek = summary
-                    .filter(|s| !body.starts_with(s.trim_end_matches(['…', '.', ' '])))
-                    .map(|s| s.replace("\n\n", " "));
-                a.body = body;
-            }
-            None => a.body = summary.unwrap_or_default(),
-        }
-        if a.title.is_none() && a.body.is_empty() {
-            out.record_errors
-                .push(format!("{loc}: no title and no body"));
-            continue;
-        }
-        out.articles.push(a);
     }
     Ok(out)
+}
+
+/// The source of a streamed feed, from its header alone (the root and channel
+/// elements with what precedes the first item, closed: see `feedstream`).
+pub(super) fn header_source(doc: &str) -> Result<Option<String>, String> {
+    read_feed(doc).map(|f| feed_source(&f))
+}
+
+/// One item of a streamed feed, handed over as a feed of its own (the root and
+/// channel start tags, the item, the closing tags): its article or bad-record message,
+/// read exactly as [`parse`] reads the same item in the whole feed. `loc` is its
+/// locator (`item 12`, `entry 12`: its number among the feed's items), `source` the
+/// feed's title ([`header_source`]). None when feed-rs finds no entry in it (nor would
+/// it in the whole feed, so it is not counted).
+pub(super) fn parse_item(
+    doc: &str,
+    loc: String,
+    source: Option<&str>,
+) -> Option<Result<RawArticle, String>> {
+    let feed = match read_feed(doc) {
+        Ok(f) => f,
+        Err(reason) => return Some(Err(format!("{loc}: {reason}"))),
+    };
+    let e = feed.entries.into_iter().next()?;
+    Some(entry_article(e, loc, source))
+}
+
+/// One feed entry as an article (located at `loc`, `item 12`), or its bad-record
+/// message when it has neither title nor text. Shared by whole and streamed feeds.
+fn entry_article(
+    e: feed_rs::model::Entry,
+    loc: String,
+    source: Option<&str>,
+) -> Result<RawArticle, String> {
+    let mut a = RawArticle {
+        title: e
+            .title
+            .as_ref()
+            .map(|t| inline_text(&t.content, Plain::Collapsed))
+            .filter(|s| !s.is_empty()),
+        source: source.map(str::to_string),
+        locator: Some(loc),
+        ..Default::default()
+    };
+    let link = e
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .or(e.links.first())
+        .map(|l| l.href.trim().to_string());
+    a.url = link.or_else(|| {
+        let id = e.id.trim();
+        (id.starts_with("http://") || id.starts_with("https://")).then(|| id.to_string())
+    });
+    a.published = e.published.or(e.updated).map(|d| d.to_rfc3339());
+    // RSS readers fill `updated` with the pubDate: only a distinct time is an update
+    a.updated = e
+        .updated
+        .filter(|u| e.published.is_some_and(|p| p != *u))
+        .map(|d| d.to_rfc3339());
+    for c in &e.categories {
+        let t = c.label.as_deref().unwrap_or(&c.term);
+        a.tags.extend(split_tags(t, Entities::Decode));
+    }
+    for p in &e.authors {
+        if let Some(n) = p.name.as_deref().and_then(person_name) {
+            a.authors.extend(split_people(&n));
+        }
+    }
+    let content = e
+        .content
+        .as_ref()
+        .and_then(|c| c.body.as_deref())
+        .map(html::body_to_text)
+        .filter(|s| !s.is_empty());
+    let summary = e
+        .summary
+        .as_ref()
+        .map(|s| html::body_to_text(&s.content))
+        .filter(|s| !s.is_empty());
+    match content {
+        Some(body) => {
+            // a summary that only repeats the start of the body is not a dek
+            a.dek = summary
+                .filter(|s| !body.starts_with(s.trim_end_matches(['…', '.', ' '])))
+                .map(|s| s.replace("\n\n", " "));
+            a.body = body;
+        }
+        None => a.body = summary.unwrap_or_default(),
+    }
+    if a.title.is_none() && a.body.is_empty() {
+        return Err(format!(
+            "{}: no title and no body",
+            a.locator.unwrap_or_default()
+        ));
+    }
+    Ok(a)
 }
 
 #[cfg(test)]

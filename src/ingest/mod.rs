@@ -5,8 +5,9 @@
 //! `decode`); `detect` decides the format (extension first, then content sniffing); and
 //! [`parse_text`] dispatches to one module per format: `pagedump` (scraped `.txt`),
 //! `html`, `markdown`, `records` (JSON, NDJSON, CSV, TSV) and `feed` (RSS, Atom).
-//! Large record exports (and every `.gz` one) are not read whole: `stream` reads them
-//! record by record (`jsonsplit` finds the records of a JSON list as it reads). The
+//! Large record exports and feeds (and every `.gz` one) are not read whole: `stream`
+//! reads them record by record (`jsonsplit` finds the records of a JSON list as it
+//! reads, `feedstream` the items of a feed). The
 //! record formats and Markdown front matter share the field mapper in `fields`. The
 //! text rules the parsers share (whitespace, boilerplate) are in `text`.
 //!
@@ -16,6 +17,7 @@
 pub mod decode;
 mod detect;
 pub mod feed;
+mod feedstream;
 mod fields;
 mod header;
 pub mod html;

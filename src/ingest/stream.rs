@@ -1,6 +1,7 @@
-//! Record exports read as streams: NDJSON/JSONL, CSV/TSV and JSON lists of records
-//! (and their `.gz`) are read record by record, in bounded memory whatever the file's
-//! size, instead of whole. [`stream_format`] decides which files go this way;
+//! Record exports read as streams: NDJSON/JSONL, CSV/TSV, JSON lists of records and
+//! RSS/Atom feeds (and their `.gz`) are read record by record, in bounded memory
+//! whatever the file's size, instead of whole (a feed's items are split by
+//! `feedstream`). [`stream_format`] decides which files go this way;
 //! [`stream_records`] reads one and hands every record (an article or its bad-record
 //! message) to a callback, with the file's bytes read so far.
 //!
@@ -13,7 +14,6 @@
 //!
 //! The per-record limit ([`MAX_RECORD_BYTES`]) holds as in a whole read; the file size
 //! limit (`--max-file-mb`) does not apply: a record stream is not one document.
-//! RSS/Atom feeds are not streamed (feed-rs parses whole documents).
 
 use std::cell::RefCell;
 use std::io::{BufRead, BufReader, Read};
@@ -23,7 +23,8 @@ use std::rc::Rc;
 use xxhash_rust::xxh3::Xxh3;
 
 use super::decode;
-use super::detect::{Format, extensions};
+use super::detect::{self, Format, extensions};
+use super::feedstream;
 use super::jsonsplit::{self, Piece, Problem};
 use super::read::IngestOptions;
 use super::records::{
@@ -37,9 +38,10 @@ use crate::model::RawArticle;
 pub const STREAM_MIN_BYTES: u64 = 8 << 20;
 
 /// The format a file is streamed as, or None when it is read whole: `.ndjson`/`.jsonl`,
-/// `.csv`, `.tsv`/`.tab` and `.json` files larger than [`STREAM_MIN_BYTES`] (or than
-/// the size limit, if lower), and every such file under `.gz` (whose decompressed size
-/// is not known in advance).
+/// `.csv`, `.tsv`/`.tab`, `.json` and feed (`.rss`, `.atom`, `.rdf`, `.xml` whose
+/// first 8 KB sniff as a feed) files larger than [`STREAM_MIN_BYTES`] (or than the size
+/// limit, if lower), and every such file under `.gz` (whose decompressed size is not
+/// known in advance).
 pub fn stream_format(path: &Path, size: u64, opts: &IngestOptions) -> Option<Format> {
     let (ext, gz) = extensions(path);
     let format = match ext.as_str() {
@@ -47,9 +49,25 @@ pub fn stream_format(path: &Path, size: u64, opts: &IngestOptions) -> Option<For
         "csv" => Format::Csv,
         "tsv" | "tab" => Format::Tsv,
         "json" => Format::Json,
+        "rss" | "atom" | "rdf" | "xml" => Format::Feed,
         _ => return None,
     };
-    (gz || size > STREAM_MIN_BYTES.min(opts.max_file_bytes)).then_some(format)
+    let big = gz || size > STREAM_MIN_BYTES.min(opts.max_file_bytes);
+    // an `.xml` may be XHTML, read whole as a page; what is no feed at all is refused
+    // by the whole read with its reason
+    (big && (format != Format::Feed || sniffs_as_feed(path))).then_some(format)
+}
+
+/// The first 8 KB of the file (gunzipped, decoded) sniff as an RSS or Atom feed.
+fn sniffs_as_feed(path: &Path) -> bool {
+    let Ok((text, _, _)) = open(path) else {
+        return false;
+    };
+    let mut head = Vec::new();
+    if text.take(8 << 10).read_to_end(&mut head).is_err() && head.is_empty() {
+        return false;
+    }
+    detect::sniff(&String::from_utf8_lossy(&head)) == Some(Format::Feed)
 }
 
 /// How a stream ended (when it was read to its end, or stopped by the callback).
@@ -104,8 +122,9 @@ impl<R: Read> Read for Tap<R> {
     }
 }
 
-/// UTF-16 text transcoded to UTF-8 as it is read.
-struct Utf16<R> {
+/// Text in another encoding (UTF-16, a legacy one for feeds; UTF-8 with invalid
+/// bytes) transcoded to UTF-8 as it is read.
+struct Transcode<R> {
     inner: R,
     decoder: encoding_rs::Decoder,
     raw: Vec<u8>,
@@ -114,7 +133,7 @@ struct Utf16<R> {
     eof: bool,
 }
 
-impl<R: Read> Read for Utf16<R> {
+impl<R: Read> Read for Transcode<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         while self.at == self.out.len() {
             if self.eof {
@@ -190,20 +209,20 @@ fn open(path: &Path) -> Result<Opened, StreamError> {
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(head) {
         text.consume(bom);
         if enc != encoding_rs::UTF_8 {
-            text = utf16(text, enc);
+            text = transcode(text, enc);
         }
     } else if let Some(enc) = decode::utf16_guess(head) {
-        text = utf16(text, enc);
+        text = transcode(text, enc);
     } else if decode::looks_binary(head) {
         return Err(StreamError::Skip("binary file, not text".to_string()));
     }
     Ok((text, state, gz))
 }
 
-fn utf16(inner: Box<dyn BufRead>, enc: &'static encoding_rs::Encoding) -> Box<dyn BufRead> {
+fn transcode(inner: Box<dyn BufRead>, enc: &'static encoding_rs::Encoding) -> Box<dyn BufRead> {
     Box::new(BufReader::with_capacity(
         256 << 10,
-        Utf16 {
+        Transcode {
             inner,
             decoder: enc.new_decoder_without_bom_handling(),
             raw: Vec::new(),
@@ -392,6 +411,33 @@ pub fn stream_records(
                     return Err(StreamError::Skip(format!("invalid JSON at {m}")));
                 }
                 Err(Problem::Syntax(m)) => tail = Some(format!("invalid JSON at {m}")),
+            }
+        }
+        Format::Feed => {
+            let head = text.fill_buf().map(|h| h.to_vec()).unwrap_or_default();
+            let enc = feedstream::encoding_of(&head);
+            text = transcode(
+                std::mem::replace(&mut text, Box::new(std::io::empty())),
+                enc,
+            );
+            let res = feedstream::split(&mut text, &mut |rec, size| {
+                any = true;
+                let go = on(rec, size, read_so_far());
+                stopped |= !go;
+                go
+            });
+            match res {
+                Ok(_) => {}
+                Err(feedstream::Problem::Io(e)) => io_problem(e, any, &mut tail)?,
+                Err(feedstream::Problem::Skip(m)) if !any => return Err(StreamError::Skip(m)),
+                Err(feedstream::Problem::Syntax(m)) if !any => {
+                    return Err(StreamError::Skip(format!("invalid feed: {m}")));
+                }
+                Err(feedstream::Problem::Skip(m) | feedstream::Problem::Syntax(m)) => {
+                    tail = Some(format!(
+                        "{m}; the items before it are kept, the rest of the file was not read"
+                    ))
+                }
             }
         }
         other => {
