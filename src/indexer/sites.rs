@@ -20,7 +20,7 @@ use crate::normalize::{
     self,
     dates::{self, DateOrder, NumericDate},
 };
-use crate::sites::clean::{Join, cut};
+use crate::sites::clean::{Cut, Join, cut};
 use crate::sites::{Page, Profiles, View};
 use crate::text::shingles::{Shingled, shingle};
 
@@ -64,18 +64,31 @@ pub(super) fn precut(format: Format, text: &str, path: &Path, views: &Views) -> 
         return None;
     }
     let shingled = shingle(text);
-    let mut cut_text = text.to_string();
-    let keep = ingest::dateline_spans(text);
-    let done = cut(&mut cut_text, &shingled, Join::Page, &keep, |h| {
-        view.is_chrome(h)
-    });
+    let (text, removed) = match cut_page(text, &shingled, &view) {
+        Some((t, done)) if done.words > 0 => (Some(t), done.runs),
+        _ => (None, Vec::new()),
+    };
     Some(Precut {
         site,
-        text: (done.words > 0).then_some(cut_text),
+        text,
         shingled,
-        removed: done.runs,
+        removed,
         view,
     })
+}
+
+/// A page's text with its site's chrome cut, and what was cut; `None` when none of
+/// its shingles is chrome (then the text is not copied, nor searched for datelines).
+fn cut_page(text: &str, shingled: &Shingled, view: &View) -> Option<(String, Cut)> {
+    if !shingled.hashes.iter().any(|&h| view.is_chrome(h)) {
+        return None;
+    }
+    let mut cut_text = text.to_string();
+    let keep = ingest::dateline_spans(text);
+    let done = cut(&mut cut_text, shingled, Join::Page, &keep, |h| {
+        view.is_chrome(h)
+    });
+    Some((cut_text, done))
 }
 
 /// Formats whose files are pages of a site (one article, a site's template around it).
@@ -157,12 +170,8 @@ pub(super) fn learn_page(
     let mut removed = Vec::new();
     if !view.chrome.is_empty() {
         if page_text {
-            let mut cut_text = text.to_string();
-            let keep = ingest::dateline_spans(text);
-            let done = cut(&mut cut_text, &shingled, Join::Page, &keep, |h| {
-                view.is_chrome(h)
-            });
-            if done.words > 0
+            if let Some((cut_text, done)) = cut_page(text, &shingled, &view)
+                && done.words > 0
                 && let Some((b, d)) = reparse(format, &cut_text, key, fallback, cfg)
                 && b.source == a.source
             {

@@ -98,14 +98,15 @@ fn space_at(text: &str, i: usize) -> (bool, usize) {
 /// their words past 4 GB are not counted.
 pub fn shingle(text: &str) -> Shingled {
     let mut spans = Vec::new();
-    let mut words = Vec::new();
+    // the words' hashes, as little-endian bytes
+    let mut words: Vec<u8> = Vec::new();
     let mut buf = String::new();
     let mut start = None;
     let limit = text.len().min(u32::MAX as usize);
     let mut push = |s: usize, e: usize, spans: &mut Vec<(u32, u32)>| {
         if let Some(h) = word_hash(&text[s..e], &mut buf) {
             spans.push((s as u32, e as u32));
-            words.push(h);
+            words.extend_from_slice(&h.to_le_bytes());
         }
     };
     let mut i = 0;
@@ -124,14 +125,12 @@ pub fn shingle(text: &str) -> Shingled {
     if let Some(s) = start {
         push(s, limit, &mut spans);
     }
-    let mut hashes = Vec::with_capacity(words.len().saturating_sub(SHINGLE - 1));
-    let mut bytes = [0u8; SHINGLE * 8];
-    for w in words.windows(SHINGLE) {
-        for (slot, h) in bytes.chunks_exact_mut(8).zip(w) {
-            slot.copy_from_slice(&h.to_le_bytes());
-        }
-        hashes.push(xxh3_64(&bytes));
-    }
+    // a shingle's hash is the xxh3 of its words' hashes as little-endian bytes; with
+    // every word's bytes in one buffer, each shingle is a slice of it, not a copy
+    let n = words.len() / 8;
+    let hashes = (0..(n + 1).saturating_sub(SHINGLE))
+        .map(|i| xxh3_64(&words[i * 8..(i + SHINGLE) * 8]))
+        .collect();
     Shingled { spans, hashes }
 }
 
