@@ -75,7 +75,6 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     let payload = index::last_payload(&opened.index)?;
     let mut generation = payload.as_ref().map(|p| p.manifest_gen).unwrap_or(0);
     let mut manifest = Manifest::load(&opened.dir, generation)?;
-    let mut registry = Registry::from_manifest(&manifest);
     let mut sites = if cfg.learn_sites {
         Some(SiteRun::open(&opened.dir)?)
     } else {
@@ -107,11 +106,20 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     // Nothing to read, delete or report: a no-op run commits nothing (no manifest
     // rewrite, no fsyncs), which keeps it fast on big archives.
     let nothing_to_do = !fresh && deleted.is_empty() && todo.is_empty() && problems.is_empty();
+    // the duplicate registry (ids, signature bands, headline keys: sorted tables of
+    // every document) serves only runs that add or remove documents; a no-op run
+    // builds it only if it must clean pages again
+    let mut registry = if nothing_to_do {
+        Registry::default()
+    } else {
+        Registry::from_manifest(&manifest)
+    };
     let mut w = Writer {
         writer: &mut writer,
         opened: &opened,
         manifest: &mut manifest,
         registry: &mut registry,
+        registry_loaded: !nothing_to_do,
         untracked,
         since_commit: 0,
         new_files: 0,
@@ -143,6 +151,14 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
     let mut last_commit = Instant::now();
     let _closer = CloseOnDrop(budget);
     for (item, permit) in rx.iter() {
+        // a periodic commit waits for the next item: after the last one, the end of
+        // the run (pages cleaned again included) is one commit, not a commit of the
+        // last documents and then a tiny one that set off a merge of every segment
+        if w.since_commit >= cfg.commit_every || last_commit.elapsed() > Duration::from_secs(300) {
+            generation += 1;
+            w.commit(generation, false)?;
+            last_commit = Instant::now();
+        }
         match item {
             parse::Item::File(p) => {
                 if let Some(b) = &bar {
@@ -162,11 +178,6 @@ pub fn run(cfg: &IndexConfig, stop: Arc<AtomicBool>) -> Result<Summary> {
             }
         }
         drop(permit);
-        if w.since_commit >= cfg.commit_every || last_commit.elapsed() > Duration::from_secs(300) {
-            generation += 1;
-            w.commit(generation, false)?;
-            last_commit = Instant::now();
-        }
     }
     producer
         .join()
@@ -225,6 +236,9 @@ fn reclean_stale(w: &mut Writer<'_>, cfg: &IndexConfig) {
             ))
         })
         .collect();
+    if !todo.is_empty() {
+        w.load_registry();
+    }
     for chunk in todo.chunks(RECLEAN_CHUNK) {
         let parsed: Vec<parse::Parsed> = chunk
             .par_iter()

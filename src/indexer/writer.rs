@@ -156,6 +156,8 @@ pub(super) struct Writer<'a> {
     pub(super) opened: &'a Opened,
     pub(super) manifest: &'a mut Manifest,
     pub(super) registry: &'a mut Registry,
+    /// False while `registry` is left empty (a no-op run): see [`Writer::load_registry`].
+    pub(super) registry_loaded: bool,
     /// The index may hold documents the registry does not know (see `run`).
     pub(super) untracked: bool,
     pub(super) since_commit: usize,
@@ -184,6 +186,14 @@ impl Writer<'_> {
         }
         self.since_commit += entry.docs.len();
         entry.docs.len()
+    }
+
+    /// Builds the registry from the manifest if the run left it empty.
+    pub(super) fn load_registry(&mut self) {
+        if !self.registry_loaded {
+            *self.registry = Registry::from_manifest(self.manifest);
+            self.registry_loaded = true;
+        }
     }
 
     pub(super) fn apply(&mut self, p: Parsed) {
