@@ -34,7 +34,9 @@ pub(crate) fn date_re() -> &'static Regex {
     R.get_or_init(|| {
         const MON: &str = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?";
         const DAY: &str = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,? )?";
-        const TIME: &str = r"[0-9]{1,2}[:.][0-9]{2}(?: ?[ap]\.?m\.?)?";
+        // a.m./p.m. after a space, or after the narrow no-break space (U+202F) that
+        // CLDR-based date formatting puts there
+        const TIME: &str = r"[0-9]{1,2}[:.][0-9]{2}(?:[ \u{a0}\u{202f}]?[ap]\.?m\.?)?";
         const ZONE: &str = r"(?: (?:UTC|GMT|ET|EST|EDT|CST|CDT|PST|PDT|BST|CET|CEST)(?:[+-][0-9]{1,2}(?::?[0-9]{2})?)?(?-u:\b))?";
         let month_first = format!(
             r"{DAY}{MON} {{1,2}}[0-9]{{1,2}}(?:st|nd|rd|th)?,? [0-9]{{4}}(?:,? (?:at )?{TIME})?{ZONE}"
@@ -44,7 +46,7 @@ pub(crate) fn date_re() -> &'static Regex {
         );
         let time_first = format!(r"{TIME}{ZONE},? [0-9]{{1,2}} {MON},? [0-9]{{4}}");
         let numeric = format!(
-            r"{DAY}(?:[0-9]{{1,2}}[/.][0-9]{{1,2}}[/.][0-9]{{4}}|[0-3][0-9][01][0-9](?:19|20)[0-9][0-9])(?-u:\b)(?:,? (?:- )?[0-9]{{1,2}}:[0-9]{{2}}(?: ?[ap]\.?m\.?)?)?{ZONE}"
+            r"{DAY}(?:[0-9]{{1,2}}[/.][0-9]{{1,2}}[/.][0-9]{{4}}|[0-3][0-9][01][0-9](?:19|20)[0-9][0-9])(?-u:\b)(?:,? (?:- )?[0-9]{{1,2}}:[0-9]{{2}}(?:[ \u{{a0}}\u{{202f}}]?[ap]\.?m\.?)?)?{ZONE}"
         );
         // day-first with a month name of another language (`7. Juli 2025 - 14:30`,
         // `3 de março de 2024`): `normalize::dates` reads them. Every name begins and
@@ -104,6 +106,28 @@ pub(crate) fn is_dateline(line: &str, kind: Line) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The whole time is part of the date, a.m./p.m. included, however it is spaced:
+    /// site learning keeps these spans from being cut, and a `p.m.` cut away as part of
+    /// a recurring caption turned 9:39 p.m. into 9:39 a.m.
+    #[test]
+    fn the_meridiem_is_part_of_the_date_after_any_space() {
+        for (text, date) in [
+            ("Published Feb 12, 2010, 9:39 p.m. Committee", "Feb 12, 2010, 9:39 p.m."),
+            (
+                "Published Feb 12, 2010, 9:39\u{202f}p.m. Committee",
+                "Feb 12, 2010, 9:39\u{202f}p.m.",
+            ),
+            (
+                "Updated Jun 18, 2018, 10:44\u{a0}AM EDT and",
+                "Jun 18, 2018, 10:44\u{a0}AM EDT",
+            ),
+            ("Posted 11/07/2025, 8:35\u{202f}pm", "11/07/2025, 8:35\u{202f}pm"),
+        ] {
+            let found = date_re().captures(text).map(|c| c[2].to_string());
+            assert_eq!(found.as_deref(), Some(date), "{text:?}");
+        }
+    }
 
     #[test]
     fn printed_dates_in_other_languages_are_found() {
