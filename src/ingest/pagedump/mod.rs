@@ -429,7 +429,8 @@ fn parse_single(text: &str, glued: bool) -> RawArticle {
     // after two or more sentences is in the body (`seized on April 12th 2013`).
     let first_date = date_re().find(&t).filter(|m| in_header(&t[..m.start()]));
     static BY: OnceLock<Regex> = OnceLock::new();
-    let by_re = re(&BY, r"By ?[A-Z][\w.'’-]+");
+    // a name may begin with a lone initial (`By A Kaka`, `By J Smith`)
+    let by_re = re(&BY, r"By ?[A-Z](?:[\w.'’-]+| [A-Z][\w.'’-]+)");
     let header_end = first_date
         .map(|m| m.start())
         .unwrap_or(t.floor_char_boundary(600));
@@ -693,6 +694,36 @@ mod tests {
         let before = q.clone();
         drop_leading_menu(&mut q);
         assert_eq!(q, before);
+    }
+
+    /// On a page saved on one line, the headline ends at the byline before the date,
+    /// also when the author's name begins with a lone initial.
+    #[test]
+    fn a_byline_with_an_initial_ends_the_headline() {
+        // (page, title, authors)
+        let table = [
+            (
+                "Miners Sold Coins As Hashrate Climbed By A Kaka Published Fri 16 Jun 2019 02.15 GMT The miners sold more coins this week than in any week of the year.",
+                "Miners Sold Coins As Hashrate Climbed",
+                vec!["A Kaka"],
+            ),
+            (
+                "Miners Sold Coins As Hashrate Climbed By J. Smith Published Fri 16 Jun 2019 02.15 GMT The miners sold more coins this week than in any week of the year.",
+                "Miners Sold Coins As Hashrate Climbed",
+                vec!["J. Smith"],
+            ),
+            (
+                "Miners Sold Coins As Hashrate Climbed By Jo Park Published Fri 16 Jun 2019 02.15 GMT The miners sold more coins this week than in any week of the year.",
+                "Miners Sold Coins As Hashrate Climbed",
+                vec!["Jo Park"],
+            ),
+        ];
+        for (page, title, authors) in table {
+            let a = parse_single(page, false);
+            assert_eq!(a.title.as_deref(), Some(title), "{page}");
+            assert_eq!(a.authors, authors, "{page}");
+            assert!(a.published.is_some(), "{page}");
+        }
     }
 
     #[test]
