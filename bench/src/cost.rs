@@ -5,7 +5,10 @@
 //!
 //! ```text
 //! coindex-bench cost --corpus DIR --work DIR --coindex main=PATH --coindex new=PATH [--runs 3]
+//! coindex-bench cost --corpus DIR --work DIR --coindex main=PATH --coindex 'off=PATH --no-site-learning'
 //! ```
+//!
+//! Words after the path are passed to `coindex index` (the same binary with a switch).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -15,6 +18,8 @@ use super::{Measured, measure_full, median};
 struct Row {
     label: String,
     bin: PathBuf,
+    /// Extra arguments of `coindex index`.
+    extra: Vec<String>,
     full: Vec<f64>,
     cpu: Vec<f64>,
     rss: Vec<f64>,
@@ -22,9 +27,9 @@ struct Row {
     docs: u64,
 }
 
-fn index(bin: &Path, corpus: &Path, idx: &Path, rebuild: bool) -> Measured {
+fn index(bin: &Path, extra: &[String], corpus: &Path, idx: &Path, rebuild: bool) -> Measured {
     let mut c = Command::new(bin);
-    c.arg("index").arg("-q");
+    c.arg("index").arg("-q").args(extra);
     if rebuild {
         c.arg("--rebuild");
     }
@@ -61,7 +66,7 @@ pub fn main(args: &[String]) -> i32 {
     };
     let (Some(corpus), Some(work)) = (flag("--corpus"), flag("--work")) else {
         eprintln!(
-            "usage: coindex-bench cost --corpus DIR --work DIR --coindex LABEL=PATH... [--runs 3]"
+            "usage: coindex-bench cost --corpus DIR --work DIR --coindex 'LABEL=PATH [INDEX ARGS]'... [--runs 3]"
         );
         return 2;
     };
@@ -70,10 +75,12 @@ pub fn main(args: &[String]) -> i32 {
         .windows(2)
         .filter(|w| w[0] == "--coindex")
         .map(|w| {
-            let (label, path) = w[1].split_once('=').unwrap_or(("coindex", &w[1]));
+            let (label, spec) = w[1].split_once('=').unwrap_or(("coindex", &w[1]));
+            let mut words = spec.split_whitespace().map(str::to_string);
             Row {
                 label: label.to_string(),
-                bin: PathBuf::from(path),
+                bin: PathBuf::from(words.next().unwrap_or_default()),
+                extra: words.collect(),
                 full: vec![],
                 cpu: vec![],
                 rss: vec![],
@@ -91,14 +98,17 @@ pub fn main(args: &[String]) -> i32 {
     for run in 0..runs {
         for r in rows.iter_mut() {
             let idx = work.join(format!("cost-{}", r.label));
-            let m = index(&r.bin, corpus, &idx, true);
+            let m = index(&r.bin, &r.extra, corpus, &idx, true);
             r.full.push(m.wall.as_secs_f64());
             r.cpu.push(m.cpu.as_secs_f64());
             r.rss.push(m.max_rss_kb as f64 / 1024.0);
             r.docs = count(&r.bin, &idx);
             for _ in 0..2 {
-                r.noop
-                    .push(index(&r.bin, corpus, &idx, false).wall.as_secs_f64());
+                r.noop.push(
+                    index(&r.bin, &r.extra, corpus, &idx, false)
+                        .wall
+                        .as_secs_f64(),
+                );
             }
             eprintln!(
                 "run {}: {} full {:.1} s",

@@ -113,7 +113,10 @@ mod tests {
     #[test]
     fn the_meridiem_is_part_of_the_date_after_any_space() {
         for (text, date) in [
-            ("Published Feb 12, 2010, 9:39 p.m. Committee", "Feb 12, 2010, 9:39 p.m."),
+            (
+                "Published Feb 12, 2010, 9:39 p.m. Committee",
+                "Feb 12, 2010, 9:39 p.m.",
+            ),
             (
                 "Published Feb 12, 2010, 9:39\u{202f}p.m. Committee",
                 "Feb 12, 2010, 9:39\u{202f}p.m.",
@@ -122,7 +125,10 @@ mod tests {
                 "Updated Jun 18, 2018, 10:44\u{a0}AM EDT and",
                 "Jun 18, 2018, 10:44\u{a0}AM EDT",
             ),
-            ("Posted 11/07/2025, 8:35\u{202f}pm", "11/07/2025, 8:35\u{202f}pm"),
+            (
+                "Posted 11/07/2025, 8:35\u{202f}pm",
+                "11/07/2025, 8:35\u{202f}pm",
+            ),
         ] {
             let found = date_re().captures(text).map(|c| c[2].to_string());
             assert_eq!(found.as_deref(), Some(date), "{text:?}");
