@@ -39,10 +39,10 @@ pub(crate) fn date_re() -> &'static Regex {
         const TIME: &str = r"[0-9]{1,2}[:.][0-9]{2}(?:[ \u{a0}\u{202f}]?[ap]\.?m\.?)?";
         const ZONE: &str = r"(?: (?:UTC|GMT|ET|EST|EDT|CST|CDT|PST|PDT|BST|CET|CEST)(?:[+-][0-9]{1,2}(?::?[0-9]{2})?)?(?-u:\b))?";
         let month_first = format!(
-            r"{DAY}{MON} {{1,2}}[0-9]{{1,2}}(?:st|nd|rd|th)?,? [0-9]{{4}}(?:,? (?:at )?{TIME})?{ZONE}"
+            r"{DAY}{MON} {{1,2}}[0-9]{{1,2}}(?:st|nd|rd|th)?,? [0-9]{{4}}(?:,? (?:at |[|·•–-] )?{TIME})?{ZONE}"
         );
         let day_first = format!(
-            r"{DAY}[0-9]{{1,2}}(?:st|nd|rd|th)? {MON},? [0-9]{{4}}(?:,? (?:at )?{TIME})?{ZONE}"
+            r"{DAY}[0-9]{{1,2}}(?:st|nd|rd|th)? {MON},? [0-9]{{4}}(?:,? (?:at |[|·•–-] )?{TIME})?{ZONE}"
         );
         let time_first = format!(r"{TIME}{ZONE},? [0-9]{{1,2}} {MON},? [0-9]{{4}}");
         let numeric = format!(
@@ -129,6 +129,7 @@ mod tests {
                 "Posted 11/07/2025, 8:35\u{202f}pm",
                 "11/07/2025, 8:35\u{202f}pm",
             ),
+            ("July 11, 2025 | 3:28 pm By", "July 11, 2025 | 3:28 pm"),
         ] {
             let found = date_re().captures(text).map(|c| c[2].to_string());
             assert_eq!(found.as_deref(), Some(date), "{text:?}");
