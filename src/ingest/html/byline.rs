@@ -163,8 +163,11 @@ const DATE_BLOCK_MAX: usize = 300;
 /// The publication date as the page prints it near the byline, for pages without a
 /// machine-readable one: the first date (as `ingest::header` reads news dates) in a
 /// short block whose class/id says `date`, `time`, `posted`, `published`, `submitted`,
-/// `byline` or `meta`, skipping one labelled `Updated`. Returned unparsed.
+/// `byline` or `meta`, skipping one labelled `Updated` unless the page prints no other
+/// (an article that shows only when it was updated was published by then, and is dated
+/// rather than left out of every date filter). Returned unparsed.
 pub(super) fn printed_date(doc: &Html) -> Option<String> {
+    let mut updated = None;
     let blocks = doc
         .tree
         .nodes()
@@ -185,15 +188,15 @@ pub(super) fn printed_date(doc: &Html) -> Option<String> {
         }
         for c in date_re().captures_iter(&text) {
             let label = c.get(1).map_or("", |m| m.as_str()).to_ascii_lowercase();
+            let Some(d) = c.get(2) else { continue };
             if label.contains("updated") {
+                updated.get_or_insert_with(|| d.as_str().to_string());
                 continue;
             }
-            if let Some(d) = c.get(2) {
-                return Some(d.as_str().to_string());
-            }
+            return Some(d.as_str().to_string());
         }
     }
-    None
+    updated
 }
 
 #[cfg(test)]
@@ -245,6 +248,10 @@ mod tests {
             (
                 r#"<div class="byline">By Ann Lee, 11/07/2025</div>"#,
                 Some("11/07/2025"),
+            ),
+            (
+                r#"<div class="date">Updated: Jul 11, 2025 at 08:35 AM EDT</div>"#,
+                Some("Jul 11, 2025 at 08:35 AM EDT"),
             ),
             (r#"<p>Published March 8, 2019</p>"#, None),
             (r#"<div class="timeline">Bitcoin hit a record</div>"#, None),
