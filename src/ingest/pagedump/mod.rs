@@ -142,13 +142,66 @@ pub fn detect_shape(text: &str) -> Shape {
     }
 }
 
-/// Parses a page dump of any shape.
+/// Parses a page dump of any shape. A feed item's description saved as text ends with
+/// its feed's footer, which names the article: its title, URL and site are taken from
+/// there, and the footer leaves the body.
 pub fn parse(text: &str) -> RawArticle {
     let text = normalize_spaces(text);
-    match detect_shape(&text) {
+    let footer = feed_footer(&text);
+    let text = match &footer {
+        Some(f) => text[..f.start].to_string(),
+        None => text,
+    };
+    let mut art = match detect_shape(&text) {
         Shape::Multiline => parse_multiline(&text),
         shape => parse_single(&text, shape == Shape::Glued),
+    };
+    if let Some(f) = footer {
+        art.title = Some(f.title);
+        if f.url.is_some() {
+            art.url = f.url;
+        }
+        if art.source.is_none() {
+            art.source = Some(f.site);
+        }
     }
+    art
+}
+
+/// What a feed footer (`The post TITLE appeared first on SITE.`) says of its article.
+#[derive(Debug, PartialEq)]
+struct FeedFooter {
+    /// Where the footer starts in the text.
+    start: usize,
+    title: String,
+    url: Option<String>,
+    site: String,
+}
+
+/// The footer WordPress and many feeds append to each item, `The post <a
+/// href="URL">TITLE</a> appeared first on <a href="…">SITE</a>.` (or the same without
+/// its links), when it ends the text.
+fn feed_footer(text: &str) -> Option<FeedFooter> {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let r = re(
+        &R,
+        r#"(?s)The post (?:<a\s[^>]*?href=["']([^"']+)["'][^>]*>)?(.{3,400}?)(?:</a>)? appeared first on (?:<a[^>]*>)?((?:[^<>.!?]|\.[A-Za-z]){2,100}?)(?:</a>)?\.?\s*$"#,
+    );
+    // only the end of the text is searched: the footer closes an item
+    let from = text.floor_char_boundary(text.len().saturating_sub(1200));
+    let c = r.captures(&text[from..])?;
+    let clean = |s: &str| {
+        static TAG: OnceLock<Regex> = OnceLock::new();
+        crate::text::clean_inline(&re(&TAG, r"<[^>]*>").replace_all(s, " "))
+    };
+    let title = clean(&c[2]);
+    let site = clean(&c[3]);
+    (!title.is_empty() && !site.is_empty()).then(|| FeedFooter {
+        start: from + c.get(0).map_or(0, |m| m.start()),
+        title,
+        url: c.get(1).map(|m| m.as_str().trim().to_string()),
+        site,
+    })
 }
 
 /// Replaces no-break and narrow no-break spaces and tabs with plain spaces, and
@@ -455,7 +508,10 @@ fn parse_single(text: &str, glued: bool) -> RawArticle {
     if let Some(s) = section {
         art.tags.push(s);
     }
-    let (title, dek) = if glued {
+    let (title, dek) = if let Some(t) = title::doubled_tail(&head) {
+        // a headline printed twice ends the header: what is before it is a menu
+        (t.to_string(), None)
+    } else if glued {
         split_title_dek_glued(&head)
     } else {
         split_title_dek_spaced(&head)
@@ -694,6 +750,57 @@ mod tests {
         let before = q.clone();
         drop_leading_menu(&mut q);
         assert_eq!(q, before);
+    }
+
+    #[test]
+    fn a_feed_footer_names_the_article() {
+        let body = "The miners sold more coins this week than in any week of the year, the data showed on Friday.";
+        // (text after the body, title, url, site)
+        let table = [
+            (
+                r#" The post <a href="https://example.com/miners-sold">Miners Sold &#8216;Record&#8217; Coins</a> appeared first on <a href="https://example.com">Example News</a>."#,
+                Some("Miners Sold ‘Record’ Coins"),
+                Some("https://example.com/miners-sold"),
+                Some("Example News"),
+            ),
+            (
+                " The post Miners Sold Record Coins appeared first on Example News.",
+                Some("Miners Sold Record Coins"),
+                None,
+                Some("Example News"),
+            ),
+            // a footer quoted mid-text is not this article's
+            (
+                " The post Miners Sold appeared first on Example News. And then the body went on for a while longer about other things entirely.",
+                None,
+                None,
+                None,
+            ),
+        ];
+        for (tail, title, url, site) in table {
+            let a = parse(&format!("{body}{tail}"));
+            if title.is_some() {
+                assert_eq!(a.title.as_deref(), title, "{tail}");
+                assert!(!a.body.contains("appeared first"), "{tail}: {}", a.body);
+                assert!(a.body.contains("sold more coins"), "{tail}");
+            } else {
+                assert_ne!(a.title.as_deref(), Some("Miners Sold"), "{tail}");
+            }
+            assert_eq!(a.url.as_deref(), url, "{tail}");
+            assert_eq!(a.source.as_deref(), site, "{tail}");
+        }
+    }
+
+    #[test]
+    fn a_headline_printed_twice_after_a_menu_is_the_title() {
+        for page in [
+            "Markets News Prices Bitcoin Miners Sold Record CoinsBitcoin Miners Sold Record Coins By Jo Park Jul 11, 2025 The miners sold more coins this week than in any week of the year.",
+            "Markets News Prices Bitcoin Miners Sold Record Coins Bitcoin Miners Sold Record Coins By Jo Park Jul 11, 2025 The miners sold more coins this week than in any week of the year.",
+        ] {
+            let a = parse_single(page, false);
+            assert_eq!(a.title.as_deref(), Some("Bitcoin Miners Sold Record Coins"), "{page}");
+            assert_eq!(a.authors, vec!["Jo Park"], "{page}");
+        }
     }
 
     /// On a page saved on one line, the headline ends at the byline before the date,

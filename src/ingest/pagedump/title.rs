@@ -78,6 +78,27 @@ fn undouble(s: &str) -> &str {
     s
 }
 
+/// The headline a header ends with when it is printed twice in a row (`Menu Items
+/// TitleTitle`, `Menu Items Title Title`): the longest such run of at least three words
+/// and 15 bytes, starting with a capital. `None` when the header ends otherwise.
+pub(super) fn doubled_tail(head: &str) -> Option<&str> {
+    let s = head.trim_end();
+    let b = s.as_bytes();
+    // candidate starts of the second copy: a capital after a space or glued to a letter
+    // or digit (`CoinsBitcoin`)
+    (1..s.len())
+        .filter(|&i| {
+            s.is_char_boundary(i) && b[i].is_ascii_uppercase() && s.len() - i >= 15
+        })
+        .find_map(|i| {
+            let x = &s[i..];
+            let before = s[..i].strip_suffix(' ').unwrap_or(&s[..i]);
+            let first = before.strip_suffix(x)?;
+            let starts_word = first.is_empty() || first.ends_with(' ');
+            (starts_word && x.split_whitespace().count() >= 3).then_some(x)
+        })
+}
+
 /// Drops a ` | Site Name` or ` - Site Name` suffix (at most four words, after a title of
 /// at least three).
 fn strip_site_suffix(s: &str) -> &str {
