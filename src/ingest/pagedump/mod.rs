@@ -329,13 +329,17 @@ fn parse_multiline(text: &str) -> RawArticle {
         }
         i = k + 1;
     }
-    // chrome, and a date line printed above the title (`Added 28 June, 2013`)
+    // chrome, menus and labels, and a date line printed above the title (`Added 28
+    // June, 2013`)
     while i < lines.len() {
         if is_dateline(&lines[i], Line::Dump) {
             let (p, u) = find_dates(&lines[i]);
             art.published = art.published.take().or(p);
             art.updated = art.updated.take().or(u);
-        } else if !is_chrome_line(&lines[i]) {
+        } else if !is_chrome_line(&lines[i])
+            && !is_menu_line(&lines[i])
+            && !(i < HEADER_LABEL_LINES && is_short_label(&lines[i]) && headline_follows(&lines, i))
+        {
             break;
         }
         i += 1;
@@ -350,6 +354,7 @@ fn parse_multiline(text: &str) -> RawArticle {
     if art.title.is_some()
         && i < lines.len()
         && !is_byline(&lines[i], Line::Dump)
+        && !name_before_date(&lines, i)
         && !is_dateline(&lines[i], Line::Dump)
         && !is_teaser_header(&lines[i])
         && !is_chrome_line(&lines[i])
@@ -362,7 +367,11 @@ fn parse_multiline(text: &str) -> RawArticle {
     let mut seen_meta = false;
     for _ in 0..6 {
         let Some(l) = lines.get(i) else { break };
-        if is_byline(l, Line::Dump) {
+        if name_before_date(&lines, i) {
+            // a byline without `By`: a name on its own line above the date line
+            art.authors = parse_authors(l);
+            seen_meta = true;
+        } else if is_byline(l, Line::Dump) {
             let body = l[2..].trim_start();
             let (p, u) = find_dates(body);
             art.authors = parse_authors(date_re().split(body).next().unwrap_or(""));
@@ -409,6 +418,65 @@ fn parse_multiline(text: &str) -> RawArticle {
     drop_leading_menu(&mut paras);
     art.body = paras.join("\n\n");
     art
+}
+
+/// A menu printed on one line: three or more short items (at most three words, no
+/// sentence end) between ` | `, ` · ` or ` • ` (`Home | Markets | Policy | Tech`).
+fn is_menu_line(l: &str) -> bool {
+    for sep in [" | ", " · ", " • "] {
+        let items: Vec<&str> = l.split(sep).map(str::trim).collect();
+        if items.len() >= 3
+            && items.iter().all(|it| {
+                let n = it.split_whitespace().count();
+                (1..=3).contains(&n) && !it.ends_with(['.', '!', '?'])
+            })
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether line `i` is a person's name on its own (two to four capitalized words, no
+/// digit or sentence end: `Jo Park`, `Ana M. Ruiz`) directly above a date line: a
+/// byline printed without `By`.
+fn name_before_date(lines: &[String], i: usize) -> bool {
+    let Some(l) = lines.get(i) else { return false };
+    let words: Vec<&str> = l.split_whitespace().collect();
+    (2..=4).contains(&words.len())
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && !w.contains(|c: char| c.is_ascii_digit())
+        })
+        && !l.ends_with(['.', '!', '?', ':'])
+        && !is_chrome_line(l)
+        && lines.get(i + 1).is_some_and(|n| is_dateline(n, Line::Dump))
+}
+
+/// Lines from the top of a page within which a short label above the headline is
+/// skipped.
+const HEADER_LABEL_LINES: usize = 8;
+
+/// A line of one or two words and no sentence end (`Subscribe`, `Markets`): above a
+/// headline, a button or section label, not the headline.
+fn is_short_label(l: &str) -> bool {
+    l.split_whitespace().count() <= 2 && !l.ends_with(['.', '!', '?', ':'])
+}
+
+/// Whether, after the label lines from `i`, the next line reads as a headline: three
+/// to thirty words and not a date or byline.
+fn headline_follows(lines: &[String], i: usize) -> bool {
+    lines[i + 1..]
+        .iter()
+        .take(HEADER_LABEL_LINES)
+        .find(|l| !is_short_label(l) && !is_menu_line(l) && !is_chrome_line(l))
+        .is_some_and(|l| {
+            let n = l.split_whitespace().count();
+            (3..=30).contains(&n)
+                && !is_dateline(l, Line::Dump)
+                && !is_byline(l, Line::Dump)
+                && title_from_line(l).is_some()
+        })
 }
 
 /// Least label lines above the first sentence for them to be a menu.
@@ -753,6 +821,26 @@ mod tests {
     }
 
     #[test]
+    fn a_menu_line_labels_and_a_name_above_the_date_are_the_header() {
+        let page = "Home | Markets | Policy | Tech\nSubscribe\nBitcoin miners sold record coins as hashrate climbs\nJo Park\nJuly 11, 2025\nThe miners sold more coins this week than in any week of the year, the data showed.\nA second paragraph about hashrate and difficulty adjustments in the network.\n";
+        let a = parse(page);
+        assert_eq!(
+            a.title.as_deref(),
+            Some("Bitcoin miners sold record coins as hashrate climbs")
+        );
+        assert_eq!(a.authors, vec!["Jo Park"]);
+        assert_eq!(a.dek, None);
+        assert!(a.published.is_some());
+        assert!(a.body.starts_with("The miners sold"), "{}", a.body);
+        // a short headline right above its date line is no label
+        let b = parse(
+            "Bitcoin Rebounds\nJuly 11, 2025\nThe price of bitcoin rose on Friday after a week of losses, traders said.\nMore on the rebound and the flows behind it in this second paragraph.\n",
+        );
+        assert_eq!(b.title.as_deref(), Some("Bitcoin Rebounds"));
+        assert!(b.published.is_some());
+    }
+
+    #[test]
     fn a_feed_footer_names_the_article() {
         let body = "The miners sold more coins this week than in any week of the year, the data showed on Friday.";
         // (text after the body, title, url, site)
@@ -798,7 +886,11 @@ mod tests {
             "Markets News Prices Bitcoin Miners Sold Record Coins Bitcoin Miners Sold Record Coins By Jo Park Jul 11, 2025 The miners sold more coins this week than in any week of the year.",
         ] {
             let a = parse_single(page, false);
-            assert_eq!(a.title.as_deref(), Some("Bitcoin Miners Sold Record Coins"), "{page}");
+            assert_eq!(
+                a.title.as_deref(),
+                Some("Bitcoin Miners Sold Record Coins"),
+                "{page}"
+            );
             assert_eq!(a.authors, vec!["Jo Park"], "{page}");
         }
     }

@@ -87,9 +87,7 @@ pub(super) fn doubled_tail(head: &str) -> Option<&str> {
     // candidate starts of the second copy: a capital after a space or glued to a letter
     // or digit (`CoinsBitcoin`)
     (1..s.len())
-        .filter(|&i| {
-            s.is_char_boundary(i) && b[i].is_ascii_uppercase() && s.len() - i >= 15
-        })
+        .filter(|&i| s.is_char_boundary(i) && b[i].is_ascii_uppercase() && s.len() - i >= 15)
         .find_map(|i| {
             let x = &s[i..];
             let before = s[..i].strip_suffix(' ').unwrap_or(&s[..i]);
