@@ -152,10 +152,34 @@ pub fn parse(text: &str) -> RawArticle {
         Some(f) => text[..f.start].to_string(),
         None => text,
     };
+    let (fields, text) = match header_fields(&text) {
+        Some((f, rest)) => (Some(f), text[rest..].to_string()),
+        None => (None, text),
+    };
     let mut art = match detect_shape(&text) {
         Shape::Multiline => parse_multiline(&text),
         shape => parse_single(&text, shape == Shape::Glued),
     };
+    if let Some(f) = fields {
+        // the scraper's own fields name the article; the text below them is its body
+        if f.title.is_some() {
+            if art.title.is_some() && art.title != f.title && art.dek.is_none() {
+                // what the parser took for a title is the first line of the body
+                art.body = format!("{}\n\n{}", art.title.take().unwrap_or_default(), art.body);
+            }
+            art.title = f.title;
+        }
+        art.url = f.url.or(art.url);
+        art.source = f.source.or(art.source);
+        art.published = f.published.or(art.published);
+        art.updated = f.updated.or(art.updated);
+        if !f.authors.is_empty() {
+            art.authors = f.authors;
+        }
+        if !f.tags.is_empty() {
+            art.tags = f.tags;
+        }
+    }
     if let Some(f) = footer {
         art.title = Some(f.title);
         if f.url.is_some() {
@@ -166,6 +190,58 @@ pub fn parse(text: &str) -> RawArticle {
         }
     }
     art
+}
+
+/// The fields a scraper writes above a page's text, one `Key: value` per line
+/// (`Title: …`, `URL: …`, `Date: …`, `Author: …`), and where the text after them
+/// starts. At least two of the known keys, one of them a title or URL, at the top of
+/// the text; an unknown key ends them.
+fn header_fields(text: &str) -> Option<(RawArticle, usize)> {
+    let mut f = RawArticle::default();
+    let mut known = 0;
+    let mut anchored = false;
+    let mut end = 0;
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        pos += line.len();
+        let l = line.trim();
+        if l.is_empty() {
+            if known > 0 {
+                end = pos;
+            }
+            continue;
+        }
+        let Some((key, value)) = l.split_once(':') else {
+            break;
+        };
+        let value = collapse(value.trim());
+        if value.is_empty() || key.len() > 20 {
+            break;
+        }
+        match key.trim().to_ascii_lowercase().as_str() {
+            "title" | "headline" => {
+                f.title = Some(value);
+                anchored = true;
+            }
+            "url" | "link" | "source url" | "canonical" if value.starts_with("http") => {
+                f.url = Some(value);
+                anchored = true;
+            }
+            "source" | "site" | "publisher" => f.source = Some(value),
+            "date" | "published" | "published at" | "publication date" | "pubdate" => {
+                f.published = Some(value)
+            }
+            "updated" | "modified" | "last updated" => f.updated = Some(value),
+            "author" | "authors" | "by" | "byline" => f.authors = parse_authors(&value),
+            "tags" | "keywords" | "categories" | "category" => {
+                f.tags = split_tags(&value, Entities::Decode)
+            }
+            _ => break,
+        }
+        known += 1;
+        end = pos;
+    }
+    (known >= 2 && anchored).then_some((f, end))
 }
 
 /// What a feed footer (`The post TITLE appeared first on SITE.`) says of its article.
@@ -838,6 +914,25 @@ mod tests {
         );
         assert_eq!(b.title.as_deref(), Some("Bitcoin Rebounds"));
         assert!(b.published.is_some());
+    }
+
+    #[test]
+    fn a_scrapers_fields_above_the_text_name_the_article() {
+        let a = parse(
+            "Title: Bitcoin miners sold record coins\nURL: https://example.com/miners\nDate: 2025-07-11\nAuthor: Jo Park and Ana Ruiz\nTags: mining, bitcoin\n\nThe miners sold more coins this week than in any week of the year, the data showed.\n\nHashrate climbed to a record as well, the data showed in a second paragraph.\n",
+        );
+        assert_eq!(a.title.as_deref(), Some("Bitcoin miners sold record coins"));
+        assert_eq!(a.url.as_deref(), Some("https://example.com/miners"));
+        assert_eq!(a.published.as_deref(), Some("2025-07-11"));
+        assert_eq!(a.authors, vec!["Jo Park", "Ana Ruiz"]);
+        assert_eq!(a.tags, vec!["mining", "bitcoin"]);
+        assert!(a.body.starts_with("The miners sold"), "{}", a.body);
+        assert!(a.body.contains("second paragraph"), "{}", a.body);
+        // one such line is a line of the page, not a scraper's header
+        let b = parse(
+            "Update: prices fell overnight\nBitcoin miners sold record coins as hashrate climbs\nJuly 11, 2025\nThe miners sold more coins this week than in any week of the year, the data showed.\nA second paragraph about hashrate and difficulty adjustments in the network.\n",
+        );
+        assert_ne!(b.title.as_deref(), Some("prices fell overnight"));
     }
 
     #[test]
