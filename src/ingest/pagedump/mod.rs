@@ -652,8 +652,13 @@ fn parse_single(text: &str, glued: bool) -> RawArticle {
     if let Some(s) = section {
         art.tags.push(s);
     }
+    // `Title - Site Name` before the byline or date: the site name is no dek
+    let head = title::strip_site_suffix(head.trim_end()).to_string();
     let (title, dek) = if let Some(t) = title::doubled_tail(&head) {
         // a headline printed twice ends the header: what is before it is a menu
+        (t.to_string(), None)
+    } else if let Some(t) = title::pipe_headline(&head) {
+        // `Menu | Items | Headline |`: the headline is the longest part
         (t.to_string(), None)
     } else if glued {
         split_title_dek_glued(&head)
@@ -933,6 +938,30 @@ mod tests {
             "Update: prices fell overnight\nBitcoin miners sold record coins as hashrate climbs\nJuly 11, 2025\nThe miners sold more coins this week than in any week of the year, the data showed.\nA second paragraph about hashrate and difficulty adjustments in the network.\n",
         );
         assert_ne!(b.title.as_deref(), Some("prices fell overnight"));
+    }
+
+    #[test]
+    fn one_line_headers_with_bars_and_site_names() {
+        // (page, title)
+        let table = [
+            (
+                "Home News Markets | Bitcoin miners sold record coins as hashrate climbs | By Jo Park | July 11, 2025 | The miners sold more coins this week than in any week of the year.",
+                "Bitcoin miners sold record coins as hashrate climbs",
+            ),
+            (
+                "Bitcoin miners sold record coins as hashrate climbs - Example News Jul 11, 2025 By Jo Park The miners sold more coins this week than in any week of the year.",
+                "Bitcoin miners sold record coins as hashrate climbs",
+            ),
+            (
+                "Bitcoin miners sold record coins as hashrate climbs | Example News By Jo Park Jul 11, 2025 The miners sold more coins this week than in any week of the year.",
+                "Bitcoin miners sold record coins as hashrate climbs",
+            ),
+        ];
+        for (page, title) in table {
+            let a = parse_single(page, false);
+            assert_eq!(a.title.as_deref(), Some(title), "{page}");
+            assert!(a.published.is_some(), "{page}");
+        }
     }
 
     #[test]

@@ -97,9 +97,26 @@ pub(super) fn doubled_tail(head: &str) -> Option<&str> {
         })
 }
 
+/// The headline of a header whose parts are separated by bars (`Home News Markets |
+/// Headline |`): the part with the most words (the later one of equal parts), when it
+/// has three to thirty and the header has at least two parts.
+pub(super) fn pipe_headline(head: &str) -> Option<&str> {
+    let parts: Vec<&str> = head
+        .split(" | ")
+        .map(|p| p.trim().trim_end_matches('|').trim())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() < 2 {
+        return None;
+    }
+    let words = |p: &str| p.split_whitespace().count();
+    let best = parts.iter().copied().max_by_key(|p| words(p))?;
+    (3..=30).contains(&words(best)).then_some(best)
+}
+
 /// Drops a ` | Site Name` or ` - Site Name` suffix (at most four words, after a title of
 /// at least three).
-fn strip_site_suffix(s: &str) -> &str {
+pub(super) fn strip_site_suffix(s: &str) -> &str {
     for sep in [" | ", " – ", " — ", " - "] {
         if let Some(at) = s.rfind(sep) {
             let (head, tail) = (&s[..at], &s[at + sep.len()..]);
