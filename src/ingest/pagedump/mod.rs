@@ -412,10 +412,7 @@ fn parse_multiline(text: &str) -> RawArticle {
             let (p, u) = find_dates(&lines[i]);
             art.published = art.published.take().or(p);
             art.updated = art.updated.take().or(u);
-        } else if !is_chrome_line(&lines[i])
-            && !is_menu_line(&lines[i])
-            && !(i < HEADER_LABEL_LINES && is_short_label(&lines[i]) && headline_follows(&lines, i))
-        {
+        } else if !above_headline(&lines, i) {
             break;
         }
         i += 1;
@@ -527,6 +524,15 @@ fn name_before_date(lines: &[String], i: usize) -> bool {
         && !l.ends_with(['.', '!', '?', ':'])
         && !is_chrome_line(l)
         && lines.get(i + 1).is_some_and(|n| is_dateline(n, Line::Dump))
+}
+
+/// Whether line `i` is page furniture above the headline: a chrome line, a one-line
+/// menu, or (near the top) a short label with a headline below it.
+fn above_headline(lines: &[String], i: usize) -> bool {
+    let l = &lines[i];
+    is_chrome_line(l)
+        || is_menu_line(l)
+        || (i < HEADER_LABEL_LINES && is_short_label(l) && headline_follows(lines, i))
 }
 
 /// Lines from the top of a page within which a short label above the headline is
