@@ -52,7 +52,13 @@ pub(super) struct Meta {
     pub(super) rel_authors: Vec<String>,
     pub(super) title_tag: Option<String>,
     pub(super) h1: Option<String>,
+    /// The texts of the first few `<h1>`–`<h3>` headings (to tell which side of a
+    /// `Site - Title` `<title>` is the headline).
+    pub(super) headings: Vec<String>,
 }
+
+/// Headings kept in [`Meta::headings`].
+const HEADINGS: usize = 12;
 
 pub(super) fn set(slot: &mut Option<String>, v: Option<String>) {
     if slot.is_none()
@@ -235,7 +241,15 @@ pub(super) fn collect_meta(doc: &Html) -> Meta {
                     set(&mut m.title_tag, Some(el.text().collect()));
                 }
             }
-            "h1" if m.h1.is_none() => set(&mut m.h1, Some(el.text().collect())),
+            "h1" | "h2" | "h3" => {
+                let text = collapse(&el.text().collect::<String>());
+                if e.name() == "h1" {
+                    set(&mut m.h1, Some(text.clone()));
+                }
+                if m.headings.len() < HEADINGS && !text.is_empty() {
+                    m.headings.push(text);
+                }
+            }
             "time" if m.time.is_none() => set(&mut m.time, e.attr("datetime").map(String::from)),
             "a" => {
                 let rel = e.attr("rel").unwrap_or("").to_ascii_lowercase();

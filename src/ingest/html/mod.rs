@@ -127,6 +127,25 @@ fn first_list(lists: [Vec<String>; 4]) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The side of a `<title>` with a separator (`Site - Headline`, `Headline | Site`) that
+/// the page also prints as a heading: that side is the headline, wherever the site
+/// name stands.
+fn heading_side(title: &str, headings: &[String]) -> Option<String> {
+    const SEPS: &[&str] = &[" | ", " - ", " – ", " — ", " :: ", " · ", " » "];
+    let t = collapse(title);
+    let is_heading = |s: &str| {
+        let s = s.trim().to_lowercase();
+        !s.is_empty() && headings.iter().any(|h| h.to_lowercase() == s)
+    };
+    SEPS.iter().find_map(|sep| {
+        let (head, tail) = t.split_once(sep)?;
+        [head, tail]
+            .into_iter()
+            .find(|side| side.split_whitespace().count() >= 2 && is_heading(side))
+            .map(|s| s.trim().to_string())
+    })
+}
+
 /// Parses an HTML page into one raw article.
 pub fn parse(text: &str) -> RawArticle {
     let doc = Html::parse_document(&cap_nesting(text));
@@ -145,9 +164,9 @@ pub fn parse(text: &str) -> RawArticle {
     set(&mut a.title, m.twitter_title.clone());
     set(
         &mut a.title,
-        m.title_tag
-            .as_deref()
-            .map(|t| strip_site_suffix(t, site.as_deref())),
+        m.title_tag.as_deref().map(|t| {
+            heading_side(t, &m.headings).unwrap_or_else(|| strip_site_suffix(t, site.as_deref()))
+        }),
     );
     set(&mut a.title, m.h1.clone());
 
@@ -234,6 +253,28 @@ pub fn parse(text: &str) -> RawArticle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_tags_headline_side_is_the_one_printed_as_a_heading() {
+        for (page, want) in [
+            (
+                r#"<html><head><title>Example News - Bitcoin miners sold record coins</title></head><body><h2 class="post-title">Bitcoin miners sold record coins</h2><p>The miners sold more coins this week than in any week of the year.</p></body></html>"#,
+                "Bitcoin miners sold record coins",
+            ),
+            (
+                r#"<html><head><title>Bitcoin miners sold record coins | Example News</title></head><body><h3>Bitcoin miners sold record coins</h3><p>The miners sold more coins this week than in any week of the year.</p></body></html>"#,
+                "Bitcoin miners sold record coins",
+            ),
+            // no heading repeats a side: the suffix rule as before, which keeps a title
+            // whose last part is the longer one whole
+            (
+                r#"<html><head><title>Bitcoin ETF - Everything to know</title></head><body><p>The miners sold more coins this week than in any week of the year.</p></body></html>"#,
+                "Bitcoin ETF - Everything to know",
+            ),
+        ] {
+            assert_eq!(parse(page).title.as_deref(), Some(want), "{page}");
+        }
+    }
 
     #[test]
     fn suffix_table() {
