@@ -68,7 +68,12 @@ impl Writer<'_> {
         // registry and the entry (in one pass) before any new copy is added
         let mut stale: FxHashSet<DocId> = FxHashSet::default();
         let mut todo = Vec::with_capacity(b.articles.len());
-        for (a, pr) in b.articles.into_iter().zip(b.prints) {
+        let mut prints = b.prints.into_iter();
+        for a in b.articles {
+            // one per article from the parser; never a reason to drop an article
+            let pr = prints
+                .next()
+                .unwrap_or_else(|| super::writer::Prints::of(&a));
             st.articles += 1;
             let h = content_hash(&a);
             if let Some(id) = DocId::parse(&a.id)

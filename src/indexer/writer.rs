@@ -246,7 +246,11 @@ impl Writer<'_> {
         let mut added = 0;
         // bad records found here, after parsing, are appended to the parser's list
         let mut more_errors = Vec::new();
-        for (a, pr) in articles.into_iter().zip(p.prints) {
+        let mut prints = p.prints.into_iter();
+        for a in articles {
+            // the parser sends one per article; computed here should one be missing, so
+            // that no article can be dropped by a short list
+            let pr = prints.next().unwrap_or_else(|| Prints::of(&a));
             if self.add_article(&p.key, a, &pr, &mut entry, &mut dup_of, &mut more_errors) {
                 added += 1;
             }

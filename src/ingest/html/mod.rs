@@ -44,10 +44,12 @@ use text::{Origin, Prune, article_paragraphs, content_root, text_len};
 pub(crate) use text::{Plain, body_to_text, clean_paragraphs, inline_text};
 pub use text::{fragment_text, looks_like_html};
 
+/// The separators between a title and a site name in `<title>` and `og:title`.
+const SEPS: &[&str] = &[" | ", " - ", " – ", " — ", " :: ", " · ", " » "];
+
 /// `Title | Site`, `Title - Site`, `Title — Site` → `Title`. With a known site name only
 /// that suffix is removed; without one, a short trailing segment is.
 fn strip_site_suffix(title: &str, site: Option<&str>) -> String {
-    const SEPS: &[&str] = &[" | ", " - ", " – ", " — ", " :: ", " · ", " » "];
     let t = collapse(title);
     if let Some(site) = site {
         let site = collapse(site).to_lowercase();
@@ -131,7 +133,6 @@ fn first_list(lists: [Vec<String>; 4]) -> Vec<String> {
 /// the page also prints as a heading: that side is the headline, wherever the site
 /// name stands.
 fn heading_side(title: &str, headings: &[String]) -> Option<String> {
-    const SEPS: &[&str] = &[" | ", " - ", " – ", " — ", " :: ", " · ", " » "];
     let t = collapse(title);
     let is_heading = |s: &str| {
         let s = s.trim().to_lowercase();
