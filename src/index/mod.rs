@@ -150,7 +150,7 @@ pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<Opened> {
     // for 4% less index
     let settings = tantivy::IndexSettings {
         docstore_compression: tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor {
-            compression_level: Some(3),
+            compression_level: Some(1),
         }),
         docstore_blocksize: 16 * 1024,
         ..Default::default()
