@@ -97,39 +97,75 @@ fn space_at(text: &str, i: usize) -> (bool, usize) {
 /// Splits `text` into words and hashes its shingles. Texts over 4 GB are not pages;
 /// their words past 4 GB are not counted.
 pub fn shingle(text: &str) -> Shingled {
-    let mut spans = Vec::new();
-    // the words' hashes, as little-endian bytes
-    let mut words: Vec<u8> = Vec::new();
+    // about one word per six bytes of text: sized once, the buffers are not grown (a
+    // grown buffer is copied, and freeing its big predecessors cost page-table work)
+    let guess = text.len() / 6 + 8;
+    let mut spans = Vec::with_capacity(guess);
+    let mut words: Vec<u64> = Vec::with_capacity(guess);
     let mut buf = String::new();
-    let mut start = None;
     let limit = text.len().min(u32::MAX as usize);
-    let mut push = |s: usize, e: usize, spans: &mut Vec<(u32, u32)>| {
-        if let Some(h) = word_hash(&text[s..e], &mut buf) {
-            spans.push((s as u32, e as u32));
-            words.extend_from_slice(&h.to_le_bytes());
-        }
-    };
+    let bytes = text.as_bytes();
     let mut i = 0;
     while i < limit {
         let (space, len) = space_at(text, i);
-        match (space, start) {
-            (true, Some(s)) => {
-                push(s, i, &mut spans);
-                start = None;
-            }
-            (false, None) => start = Some(i),
-            _ => {}
+        if space {
+            i += len;
+            continue;
         }
-        i += len;
+        // a word: its ASCII letters are lowercased on the stack as it is scanned, so
+        // that most words are read once (the general path reads a word again)
+        let s = i;
+        let mut out = [0u8; ASCII_WORD];
+        let mut n = 0;
+        let (mut digit, mut simple) = (false, true);
+        while i < limit {
+            let b = bytes[i];
+            if b < 0x80 {
+                if matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+                    break;
+                }
+                if b.is_ascii_digit() {
+                    digit = true;
+                } else if b.is_ascii_alphabetic() {
+                    if n < ASCII_WORD {
+                        out[n] = b.to_ascii_lowercase();
+                        n += 1;
+                    } else {
+                        simple = false;
+                    }
+                }
+                i += 1;
+            } else {
+                let (space, len) = space_at(text, i);
+                if space {
+                    break;
+                }
+                simple = false;
+                i += len;
+            }
+        }
+        let h = if !simple {
+            word_hash(&text[s..i], &mut buf)
+        } else if digit {
+            Some(DIGIT_WORD)
+        } else {
+            (n > 0).then(|| xxh3_64(&out[..n]))
+        };
+        if let Some(h) = h {
+            spans.push((s as u32, i as u32));
+            words.push(h);
+        }
     }
-    if let Some(s) = start {
-        push(s, limit, &mut spans);
-    }
-    // a shingle's hash is the xxh3 of its words' hashes as little-endian bytes; with
-    // every word's bytes in one buffer, each shingle is a slice of it, not a copy
-    let n = words.len() / 8;
-    let hashes = (0..(n + 1).saturating_sub(SHINGLE))
-        .map(|i| xxh3_64(&words[i * 8..(i + SHINGLE) * 8]))
+    // a shingle's hash is the xxh3 of its words' hashes as little-endian bytes
+    let hashes = words
+        .windows(SHINGLE)
+        .map(|w| {
+            let mut b = [0u8; SHINGLE * 8];
+            for (o, h) in b.chunks_exact_mut(8).zip(w) {
+                o.copy_from_slice(&h.to_le_bytes());
+            }
+            xxh3_64(&b)
+        })
         .collect();
     Shingled { spans, hashes }
 }
@@ -186,12 +222,18 @@ mod tests {
 
     #[test]
     fn the_byte_paths_equal_the_char_definition() {
-        let long = "x".repeat(70);
+        let long = format!(
+            "{} {}é {}7 end",
+            "x".repeat(70),
+            "y".repeat(66),
+            "z".repeat(80)
+        );
         for text in [
             "Home | News  Markets\n\nBitcoin ETF flows rose again on Monday",
             "BTC$61,204.11+1.02%ETH$3,011.40 Sign In Sign Up Consensus 2025",
             "Über die Börse\u{a0}und Märkte: ÉTATS-UNIS — la SEC\u{2003}approuve l'ETF",
             "tabs\tand\x0bvertical\x0cfeeds\r\nand İstanbul ﬁnance Straße",
+            "Bitcoin\u{a0}ETF\u{2009}flows café-au-lait naïve 3rd Q4 ... — | • l'ETF",
             long.as_str(),
             "",
             "   ",
