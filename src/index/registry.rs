@@ -99,8 +99,51 @@ impl<V: Slot> Table<V> {
         }
     }
 
+    /// Where `key` is in `run`. Keys are hashes, spread evenly over `u64`, so the
+    /// search starts where the key would stand and gallops from there: two or three
+    /// probes where a binary search of a 100k-entry run took seventeen cache misses
+    /// (the lookups of every document added were most of the writer's own time). Any
+    /// spread of keys still gives the right answer, only more slowly.
     fn slot(&self, key: u64) -> Option<usize> {
-        self.run.binary_search_by_key(&key, |e| e.0).ok()
+        let run = &self.run;
+        let n = run.len();
+        if n == 0 {
+            return None;
+        }
+        let g = ((u128::from(key) * n as u128) >> 64) as usize;
+        let at = |i: usize| run[i].0;
+        let (lo, hi) = if at(g) < key {
+            // the key is right of g: grow the step until an entry is not below it
+            let (mut lo, mut step) = (g + 1, 1);
+            loop {
+                let p = g + step;
+                if p >= n {
+                    break (lo, n);
+                }
+                if at(p) >= key {
+                    break (lo, p + 1);
+                }
+                lo = p + 1;
+                step *= 2;
+            }
+        } else {
+            let (mut hi, mut step) = (g + 1, 1);
+            loop {
+                if step > g {
+                    break (0, hi);
+                }
+                let p = g - step;
+                if at(p) <= key {
+                    break (p, hi);
+                }
+                hi = p;
+                step *= 2;
+            }
+        };
+        run[lo..hi]
+            .binary_search_by_key(&key, |e| e.0)
+            .ok()
+            .map(|i| lo + i)
     }
 
     fn get(&self, key: u64) -> Option<&V> {
@@ -278,6 +321,32 @@ mod tests {
         d.title = u64::from(t);
         d.set_story(DocId(u64::from(s)));
         d
+    }
+
+    /// The galloping search finds every key of the run and no other, for hash keys
+    /// spread over `u64` and for keys crowded at either end.
+    #[test]
+    fn run_slots_are_found_however_the_keys_are_spread() {
+        let spread: Vec<u64> = (1..=300u64)
+            .map(|i| xxhash_rust::xxh3::xxh3_64(&i.to_le_bytes()))
+            .collect();
+        let low: Vec<u64> = (1..=300u64).map(|i| i * 3).collect();
+        let high: Vec<u64> = (1..=300u64).map(|i| u64::MAX - i * 3).collect();
+        for keys in [spread, low, high, vec![7], vec![]] {
+            let t = Table::from_entries(keys.iter().map(|&k| (k, KeyOwner(k / 2))).collect());
+            for &k in &keys {
+                let i = t.slot(k).expect("a key of the run is found");
+                assert_eq!(t.run[i].0, k);
+            }
+            for k in [0, 1, 2, 4, u64::MAX, u64::MAX - 1, u64::MAX / 2] {
+                assert_eq!(t.slot(k).is_some(), keys.contains(&k), "{k}");
+            }
+            for &k in &keys {
+                for probe in [k.wrapping_add(1), k.wrapping_sub(1)] {
+                    assert_eq!(t.slot(probe).is_some(), keys.contains(&probe));
+                }
+            }
+        }
     }
 
     /// The registry's sorted arrays with their overlay behave like plain hash maps,
