@@ -292,37 +292,75 @@ fn parse_human(s: &str, tz: Tz, order: DateOrder) -> Option<DateTime<Utc>> {
 /// (`Published:`, `Updated`, `First published on`), a weekday, ordinals (`24th`),
 /// commas, `at`, ` - ` and `|` between date and time, the dot of `Jan.` and of `03.35`.
 fn simplify(s: &str) -> String {
-    static LABEL: OnceLock<Regex> = OnceLock::new();
-    let label = re(
-        &LABEL,
-        r"(?i)^(?:first published|last updated|last modified|published|updated|posted|added|modified)(?: on)?:? ?",
-    );
-    let s = label.replace(s, "");
-    static WEEKDAY: OnceLock<Regex> = OnceLock::new();
-    let weekday = re(
-        &WEEKDAY,
-        r"(?i)^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?\.?,? ",
-    );
-    let s = weekday.replace(&s, "");
-    let s = english_months(&s);
-    static MONTH_DOT: OnceLock<Regex> = OnceLock::new();
-    let month_dot = re(
-        &MONTH_DOT,
-        r"(?i)(?-u:\b)(jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.",
-    );
-    let s = month_dot.replace_all(&s, "$1");
-    static SEPT: OnceLock<Regex> = OnceLock::new();
-    let s = re(&SEPT, r"(?i)(?-u:\b)sept(?-u:\b)").replace_all(&s, "Sep");
-    static ORDINAL: OnceLock<Regex> = OnceLock::new();
-    let s = re(&ORDINAL, r"(?-u:\b)(\d{1,2})(?:st|nd|rd|th)(?-u:\b)").replace_all(&s, "$1");
-    static DOT_TIME: OnceLock<Regex> = OnceLock::new();
-    let s = re(&DOT_TIME, r"(\d{4},? \d{1,2})\.(\d{2})(?-u:\b)").replace_all(&s, "$1:$2");
-    static YEAR_DASH_TIME: OnceLock<Regex> = OnceLock::new();
-    let s = re(&YEAR_DASH_TIME, r"(\d{4}) [-–] (\d{1,2}:\d{2})").replace_all(&s, "$1 $2");
+    // each rewrite runs only when the text holds what its pattern must match (the
+    // checks follow from the patterns, so the result is the same): most printed dates
+    // need two or three of the eight, and a regex call costs even when it fails
+    let mut s = s.to_string();
+    if starts_with_any(&s, b"flpuam") {
+        static LABEL: OnceLock<Regex> = OnceLock::new();
+        let label = re(
+            &LABEL,
+            r"(?i)^(?:first published|last updated|last modified|published|updated|posted|added|modified)(?: on)?:? ?",
+        );
+        rewrite(&mut s, label, "");
+    }
+    if starts_with_any(&s, b"mtwfs") {
+        static WEEKDAY: OnceLock<Regex> = OnceLock::new();
+        let weekday = re(
+            &WEEKDAY,
+            r"(?i)^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?\.?,? ",
+        );
+        rewrite(&mut s, weekday, "");
+    }
+    let mut s = english_months(&s);
+    let dot = s.contains('.');
+    if dot {
+        static MONTH_DOT: OnceLock<Regex> = OnceLock::new();
+        let month_dot = re(
+            &MONTH_DOT,
+            r"(?i)(?-u:\b)(jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.",
+        );
+        rewrite(&mut s, month_dot, "$1");
+    }
+    // (`(?i)` lets a non-ASCII letter stand for an ASCII one: `ſ` for `s`)
+    if !s.is_ascii() || s.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"sept")) {
+        static SEPT: OnceLock<Regex> = OnceLock::new();
+        rewrite(&mut s, re(&SEPT, r"(?i)(?-u:\b)sept(?-u:\b)"), "Sep");
+    }
+    if ["st", "nd", "rd", "th"].iter().any(|o| s.contains(o)) {
+        static ORDINAL: OnceLock<Regex> = OnceLock::new();
+        let ordinal = re(&ORDINAL, r"(?-u:\b)(\d{1,2})(?:st|nd|rd|th)(?-u:\b)");
+        rewrite(&mut s, ordinal, "$1");
+    }
+    if dot {
+        static DOT_TIME: OnceLock<Regex> = OnceLock::new();
+        let dot_time = re(&DOT_TIME, r"(\d{4},? \d{1,2})\.(\d{2})(?-u:\b)");
+        rewrite(&mut s, dot_time, "$1:$2");
+    }
+    if s.contains(" - ") || s.contains(" – ") {
+        static YEAR_DASH_TIME: OnceLock<Regex> = OnceLock::new();
+        let dash = re(&YEAR_DASH_TIME, r"(\d{4}) [-–] (\d{1,2}:\d{2})");
+        rewrite(&mut s, dash, "$1 $2");
+    }
     let s = s.replace(',', " ").replace(" at ", " ").replace(" | ", " ");
     // `at` in French and German (`14 juillet 2022 à 10:05`, `7. Juli 2025 um 14:30`)
     let s = s.replace(" à ", " ").replace(" um ", " ");
     crate::text::collapse_ws(&s)
+}
+
+/// Whether `s` starts with one of the ASCII letters `first` (lowercase) in any case, or
+/// with a non-ASCII char (under `(?i)` it may stand for one of them).
+fn starts_with_any(s: &str, first: &[u8]) -> bool {
+    s.as_bytes()
+        .first()
+        .is_some_and(|&b| b >= 0x80 || first.contains(&b.to_ascii_lowercase()))
+}
+
+/// Replaces every match of `re` in `s`; `s` is left as it is when nothing matches.
+fn rewrite(s: &mut String, re: &Regex, rep: &str) {
+    if let std::borrow::Cow::Owned(o) = re.replace_all(s, rep) {
+        *s = o;
+    }
 }
 
 /// Month names of the other languages news sites print most (German, French, Spanish,
@@ -356,14 +394,15 @@ pub(crate) const FOREIGN_MONTHS: &[(&str, &str)] = &[
 
 fn english_months(s: &str) -> String {
     static FOREIGN: OnceLock<Regex> = OnceLock::new();
-    let names: Vec<&str> = FOREIGN_MONTHS.iter().map(|(n, _)| *n).collect();
-    let foreign = re(
-        &FOREIGN,
-        &format!(
+    // the pattern is built once, with the regex
+    let foreign = FOREIGN.get_or_init(|| {
+        let names: Vec<&str> = FOREIGN_MONTHS.iter().map(|(n, _)| *n).collect();
+        Regex::new(&format!(
             r"(?i)(?-u:\b)(\d{{1,2}})?\.?\s*(?:de\s+)?(?-u:\b)({})(?-u:\b)\.?(?:\s+de(?-u:\b))?",
             names.join("|")
-        ),
-    );
+        ))
+        .expect("date regex compiles")
+    });
     if !foreign.is_match(s) {
         return s.to_string();
     }
