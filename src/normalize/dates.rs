@@ -130,6 +130,10 @@ fn clean(input: &str) -> String {
         .collect();
     let s = crate::text::collapse_ws(&s);
     // `2:00 p.m.`, `01:19am`, `8:35 AM` -> `2:00 PM`, `01:19 AM`, `8:35 AM`
+    // the pattern needs an `m` (`(?i)` gives `m` no non-ASCII variant)
+    if !s.contains(['m', 'M']) {
+        return s.trim_end_matches(['.', ',']).trim().to_string();
+    }
     static AMPM: OnceLock<Regex> = OnceLock::new();
     let s = re(&AMPM, r"(?i)(\d) ?([ap])\.? ?m\.?(\s|,|$)")
         .replace_all(&s, |c: &regex::Captures| {
@@ -323,7 +327,11 @@ fn simplify(s: &str) -> String {
         rewrite(&mut s, month_dot, "$1");
     }
     // (`(?i)` lets a non-ASCII letter stand for an ASCII one: `ſ` for `s`)
-    if !s.is_ascii() || s.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"sept")) {
+    if !s.is_ascii()
+        || s.as_bytes()
+            .windows(4)
+            .any(|w| w.eq_ignore_ascii_case(b"sept"))
+    {
         static SEPT: OnceLock<Regex> = OnceLock::new();
         rewrite(&mut s, re(&SEPT, r"(?i)(?-u:\b)sept(?-u:\b)"), "Sep");
     }
