@@ -22,7 +22,7 @@ use crate::normalize::{
 };
 use crate::sites::clean::{Cut, Join, cut};
 use crate::sites::{Page, Profiles, View};
-use crate::text::shingles::{Shingled, shingle};
+use crate::text::shingles::{SHINGLE, Shingled, shingle};
 
 /// What the writer learned and the parsers clean pages with.
 #[derive(Default)]
@@ -84,7 +84,23 @@ fn cut_page(text: &str, shingled: &Shingled, view: &View) -> Option<(String, Cut
         return None;
     }
     let mut cut_text = text.to_string();
-    let keep = ingest::dateline_spans(text);
+    // the byte ranges of the chrome shingles' words: only dates reaching into them can
+    // be kept from the cut
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (i, &h) in shingled.hashes.iter().enumerate() {
+        if !view.is_chrome(h) {
+            continue;
+        }
+        let (a, b) = (
+            shingled.spans[i].0 as usize,
+            shingled.spans[i + SHINGLE - 1].1 as usize,
+        );
+        match runs.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => runs.push((a, b)),
+        }
+    }
+    let keep = ingest::dateline_spans_near(text, &runs);
     let done = cut(&mut cut_text, shingled, Join::Page, &keep, |h| {
         view.is_chrome(h)
     });

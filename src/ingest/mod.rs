@@ -64,17 +64,37 @@ pub fn guarded<T>(
 /// `By NAME` byline just before one): what site learning must not cut from a page
 /// before it is parsed, however often a byline recurs on a site.
 pub fn dateline_spans(text: &str) -> Vec<(usize, usize)> {
-    header::date_re()
-        .find_iter(text)
-        .map(|m| {
-            let floor = text.floor_char_boundary(m.start().saturating_sub(80));
-            let start = text[floor..m.start()]
+    dateline_spans_near(text, &[(0, text.len())])
+}
+
+/// [`dateline_spans`] of the dates that can reach into the byte ranges `near` (sorted):
+/// only the lines from each range's first to 80 bytes past its end are searched, which
+/// finds the same dates there as a search of the whole text, because no date the
+/// regex reads holds a line break. Cutting a page searched the whole page for dates
+/// to keep when only the lines of its chrome runs matter.
+pub fn dateline_spans_near(text: &str, near: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut searched = 0;
+    for &(a, b) in near {
+        let a = text.floor_char_boundary(a.max(searched));
+        let from = text[..a].rfind('\n').map_or(0, |i| i + 1).max(searched);
+        let reach = text.ceil_char_boundary((b + 80).min(text.len()));
+        let to = text[reach..].find('\n').map_or(text.len(), |i| reach + i);
+        if from >= to {
+            continue;
+        }
+        searched = to;
+        out.extend(header::date_re().find_iter(&text[from..to]).map(|m| {
+            let (ms, me) = (from + m.start(), from + m.end());
+            let floor = text.floor_char_boundary(ms.saturating_sub(80));
+            let start = text[floor..ms]
                 .rfind("By ")
                 .filter(|&i| i == 0 || text.as_bytes()[floor + i - 1].is_ascii_whitespace())
-                .map_or(m.start(), |i| floor + i);
-            (start, m.end())
-        })
-        .collect()
+                .map_or(ms, |i| floor + i);
+            (start, me)
+        }));
+    }
+    out
 }
 
 /// Parses decoded text of a detected format. `opts.field_map` applies to the record
@@ -112,5 +132,48 @@ fn parse_text_unguarded(
         Format::Csv => records::parse_delimited(text, b',', &opts.field_map),
         Format::Tsv => records::parse_delimited(text, b'\t', &opts.field_map),
         Format::Feed => feed::parse(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The dates found near some ranges are exactly the dates of the whole text that
+    /// can reach into them (a `By` before a date included), for ranges anywhere.
+    #[test]
+    fn dates_near_ranges_are_the_dates_of_the_whole_text_there() {
+        let text = "BTC $61,204 ETH $3,011 Markets News\n\
+                    Bitcoin ETF Flows Rise\n\
+                    By Dana Whitfield Jul 11, 2025, 8:35 AM EDT\n\
+                    Share this article Copy link\n\
+                    Body text about flows on 11/07/2025 and more.\n\
+                    Updated Fri, Jul 11, 2025, 9:00 AM Published Thu 10 Jul 2025 03.35 GMT\n\
+                    Sign up for the newsletter © 2025";
+        let all = dateline_spans(text);
+        assert!(all.len() >= 4, "{all:?}");
+        let n = text.len();
+        let mut ranges = Vec::new();
+        for a in (0..n).step_by(7) {
+            for len in [1, 12, 40, 90] {
+                ranges.push(vec![(a, (a + len).min(n))]);
+            }
+        }
+        ranges.push(vec![(0, 5), (60, 70), (150, 160)]);
+        ranges.push(vec![(0, n)]);
+        for near in ranges {
+            let got = dateline_spans_near(text, &near);
+            let reaches = |&(s, e): &(usize, usize)| near.iter().any(|&(a, b)| s < b && e > a);
+            // every date reaching into a range is found, and nothing else is made up
+            for span in all.iter().filter(|s| reaches(s)) {
+                assert!(
+                    got.contains(span),
+                    "{near:?}: {span:?} missing from {got:?}"
+                );
+            }
+            for span in &got {
+                assert!(all.contains(span), "{near:?}: {span:?} not in {all:?}");
+            }
+        }
     }
 }
