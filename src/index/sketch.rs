@@ -83,42 +83,60 @@ fn words(body: &str) -> Vec<String> {
 fn word_hashes(body: &str) -> Vec<u64> {
     let mut out = Vec::with_capacity(body.len() / 6);
     let bytes = body.as_bytes();
-    let mut buf = [0u8; 64];
-    let mut push = |w: &str| {
-        let h = if w.len() <= buf.len() && w.is_ascii() {
-            let b = &mut buf[..w.len()];
-            b.copy_from_slice(w.as_bytes());
-            b.make_ascii_lowercase();
-            xxh3_64(b)
-        } else {
-            xxh3_64(w.to_lowercase().as_bytes())
-        };
-        out.push(h);
-    };
-    let mut start = None;
+    let n = bytes.len();
     let mut i = 0;
-    while i < bytes.len() {
+    while i < n {
+        // skip to the next letter or digit
         let b = bytes[i];
-        let (alnum, len) = if b < 0x80 {
-            (b.is_ascii_alphanumeric(), 1)
+        if b < 0x80 {
+            if !b.is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
         } else {
             match body[i..].chars().next() {
-                Some(c) => (c.is_alphanumeric(), c.len_utf8()),
-                None => (false, 1),
+                Some(c) if c.is_alphanumeric() => {}
+                Some(c) => {
+                    i += c.len_utf8();
+                    continue;
+                }
+                None => break,
             }
-        };
-        match (alnum, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                push(&body[s..i]);
-                start = None;
-            }
-            _ => {}
         }
-        i += len;
-    }
-    if let Some(s) = start {
-        push(&body[s..]);
+        // a word: ASCII letters are lowercased on the stack as it is scanned; a word
+        // with another char, or longer than the buffer, is lowercased whole
+        let s = i;
+        let mut buf = [0u8; 64];
+        let mut len = 0;
+        let mut simple = true;
+        while i < n {
+            let b = bytes[i];
+            if b < 0x80 {
+                if !b.is_ascii_alphanumeric() {
+                    break;
+                }
+                if len < buf.len() {
+                    buf[len] = b.to_ascii_lowercase();
+                    len += 1;
+                } else {
+                    simple = false;
+                }
+                i += 1;
+            } else {
+                match body[i..].chars().next() {
+                    Some(c) if c.is_alphanumeric() => {
+                        simple = false;
+                        i += c.len_utf8();
+                    }
+                    _ => break,
+                }
+            }
+        }
+        out.push(if simple {
+            xxh3_64(&buf[..len])
+        } else {
+            xxh3_64(body[s..i].to_lowercase().as_bytes())
+        });
     }
     out
 }
@@ -430,8 +448,10 @@ mod tests {
             "ĲSSELMEER İstanbul ǅemal",
             "",
             "–",
+            "café3 naïveté ABCé x\u{301}y end",
         ];
-        for t in texts {
+        let long = format!("{} {}É {}", "Q".repeat(70), "r".repeat(63), "s".repeat(64));
+        for t in texts.iter().copied().chain([long.as_str()]) {
             let want: Vec<u64> = words(t).iter().map(|w| xxh3_64(w.as_bytes())).collect();
             assert_eq!(word_hashes(t), want, "{t:?}");
         }
