@@ -80,17 +80,20 @@ pub(super) fn precut(format: Format, text: &str, path: &Path, views: &Views) -> 
 /// A page's text with its site's chrome cut, and what was cut; `None` when none of
 /// its shingles is chrome (then the text is not copied, nor searched for datelines).
 fn cut_page(text: &str, shingled: &Shingled, view: &View) -> Option<(String, Cut)> {
-    if !shingled.hashes.iter().any(|&h| view.is_chrome(h)) {
+    // the page's chrome shingles, found once: the cut asks again for every shingle
+    let hits: Vec<usize> = (0..shingled.hashes.len())
+        .filter(|&i| view.is_chrome(shingled.hashes[i]))
+        .collect();
+    if hits.is_empty() {
         return None;
     }
-    let mut cut_text = text.to_string();
+    let mut chrome: Vec<u64> = hits.iter().map(|&i| shingled.hashes[i]).collect();
+    chrome.sort_unstable();
+    chrome.dedup();
     // the byte ranges of the chrome shingles' words: only dates reaching into them can
     // be kept from the cut
     let mut runs: Vec<(usize, usize)> = Vec::new();
-    for (i, &h) in shingled.hashes.iter().enumerate() {
-        if !view.is_chrome(h) {
-            continue;
-        }
+    for &i in &hits {
         let (a, b) = (
             shingled.spans[i].0 as usize,
             shingled.spans[i + SHINGLE - 1].1 as usize,
@@ -101,8 +104,9 @@ fn cut_page(text: &str, shingled: &Shingled, view: &View) -> Option<(String, Cut
         }
     }
     let keep = ingest::dateline_spans_near(text, &runs);
+    let mut cut_text = text.to_string();
     let done = cut(&mut cut_text, shingled, Join::Page, &keep, |h| {
-        view.is_chrome(h)
+        chrome.binary_search(&h).is_ok()
     });
     Some((cut_text, done))
 }
