@@ -21,7 +21,7 @@ use crate::normalize::{
     dates::{self, DateOrder, NumericDate},
 };
 use crate::sites::clean::{Cut, Join, cut};
-use crate::sites::{Page, Profiles, View};
+use crate::sites::{Page, Profiles, Stale, View, hits_key};
 use crate::text::shingles::{SHINGLE, Shingled, shingle};
 
 /// What the writer learned and the parsers clean pages with.
@@ -160,7 +160,7 @@ pub(super) fn learn_page(
     let mut shingled = None;
     if let Some(p) = pre {
         if a.source == p.site {
-            return finish_page(a, dates, cfg, p.view, p.shingled, p.removed);
+            return finish_page(a, dates, cfg, p.view, p.shingled, p.removed, true);
         }
         if p.text.is_none() {
             // parsed from the text as it is, so only its site's view is to be applied
@@ -172,7 +172,9 @@ pub(super) fn learn_page(
                     reparsed = Some(d);
                 }
                 // the uncut text has no article: keep the cut one, as the guess cleaned it
-                None => return finish_page(a, dates, cfg, p.view, p.shingled, p.removed),
+                // (cut with another site's view: no hits key, so it is parsed again
+                // whenever its own site's chrome changes)
+                None => return finish_page(a, dates, cfg, p.view, p.shingled, p.removed, false),
             }
         }
     }
@@ -210,10 +212,12 @@ pub(super) fn learn_page(
     if let Some(d) = &reparsed {
         dates = d;
     }
-    finish_page(a, dates, cfg, view, shingled, removed)
+    finish_page(a, dates, cfg, view, shingled, removed, page_text)
 }
 
 /// Reads an ambiguous date in the site's order and makes the page's [`Page`].
+/// `page_text`: `shingled` is of the page's text, which the view cut before parsing
+/// (the page gets a [`hits_key`]).
 fn finish_page(
     a: &mut Article,
     dates: &RawDates,
@@ -221,6 +225,7 @@ fn finish_page(
     view: View,
     shingled: Shingled,
     removed: Vec<String>,
+    page_text: bool,
 ) -> Page {
     let tz = cfg.normalize.timezone;
     let date = dates
@@ -233,6 +238,7 @@ fn finish_page(
         order_used = view.order;
         read_dates_in(a, dates, tz, view.order);
     }
+    let hits = page_text.then(|| hits_key(&shingled, &view));
     Page {
         site: a.source.clone(),
         year: a.published.map(|d| d.year()),
@@ -240,6 +246,7 @@ fn finish_page(
         date,
         order_used,
         version_used: view.version,
+        hits,
         removed,
     }
 }
@@ -318,6 +325,12 @@ impl SiteRun {
         }
     }
 
+    /// Records that a stale page meets the same chrome as when it was cut.
+    pub(super) fn mark_clean(&mut self, path: &str, site: &str) {
+        self.profiles.mark_clean(path, site);
+        self.changed = true;
+    }
+
     /// Hands the parsers a site's new view.
     fn publish(&self, site: &str) {
         if let (Some(s), Ok(mut v)) = (self.profiles.sites.get(site), self.views.write()) {
@@ -345,7 +358,7 @@ impl SiteRun {
     /// Ends the run's learning: recomputes chrome, hands the parsers every site's new
     /// view, stops counting, and returns the pages whose cleaning went stale (see
     /// `sites::Profiles::stale`).
-    pub(super) fn finish(&mut self) -> Vec<String> {
+    pub(super) fn finish(&mut self) -> Vec<Stale> {
         self.profiles.finish();
         self.changed = true;
         if let Ok(mut v) = self.views.write() {
@@ -354,4 +367,32 @@ impl SiteRun {
         self.counting = false;
         self.profiles.stale()
     }
+}
+
+/// Whether a stale page can keep what is indexed: its text (read again) meets the same
+/// chrome under its site's view now as when it was cut, so parsing it again would give
+/// the same article. Any doubt (no key, unreadable, another format) says no.
+pub(super) fn still_clean(stale: &Stale, cfg: &IndexConfig, views: &Views) -> bool {
+    let Some(hits) = stale.hits else {
+        return false;
+    };
+    let Some(view) = views
+        .read()
+        .ok()
+        .and_then(|v| v.sites.get(&stale.site).cloned())
+    else {
+        return false;
+    };
+    let path = Path::new(&stale.path);
+    let Ok(bytes) = ingest::read_bytes(path, &cfg.ingest) else {
+        return false;
+    };
+    let Ok(text) = ingest::read_text(path, &bytes, &cfg.ingest) else {
+        return false;
+    };
+    let page_text = matches!(
+        ingest::detect_format(path, &text),
+        Ok(Format::PageDump | Format::Markdown)
+    );
+    page_text && hits_key(&shingle(&text), &view) == hits
 }

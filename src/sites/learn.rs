@@ -2,11 +2,13 @@
 //! the pages whose cleaning or date is stale. The thresholds are the constants of
 //! `sites`; cutting is `clean`'s, and happens on the parser pool.
 
+use std::collections::BTreeMap;
+
 use rustc_hash::FxHashMap;
 
 use super::{
     ALL, CANDIDATE_PAGES, EXAMPLES, Group, MAX_AMBIGUOUS, MIN_PAGES, MIN_SHARE_PAGES, Page,
-    Profiles, SAMPLE_PAGES, SHARE_PERCENT, Seen, Site, View, order_code, year_group,
+    Profiles, SAMPLE_PAGES, SHARE_PERCENT, Seen, Site, Stale, View, order_code, year_group,
 };
 use crate::normalize::dates::{DateOrder, NumericDate};
 
@@ -29,6 +31,7 @@ impl Group {
         self.sample.push(Seen {
             path: path.to_string(),
             with,
+            hits: None,
         });
         if self.pages <= CANDIDATE_PAGES {
             for &h in distinct {
@@ -148,6 +151,7 @@ impl Profiles {
                 .and_then(|g| g.sample.iter_mut().find(|s| s.path == path))
             {
                 s.with = page.version_used;
+                s.hits = page.hits;
             }
         }
         if page.version_used == site.version {
@@ -179,31 +183,63 @@ impl Profiles {
     }
 
     /// Pages indexed with a chrome version or a date order that is no longer their
-    /// site's: they must be read and cleaned again.
-    pub fn stale(&self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for site in self.sites.values() {
+    /// site's: they must be read and cleaned again, sorted by path.
+    pub fn stale(&self) -> Vec<Stale> {
+        use std::collections::btree_map::Entry;
+        let mut out: BTreeMap<String, Stale> = BTreeMap::new();
+        for (key, site) in &self.sites {
             for g in site.groups.values() {
-                out.extend(
-                    g.sample
-                        .iter()
-                        .filter(|s| s.with != site.version)
-                        .map(|s| s.path.clone()),
-                );
+                for s in g.sample.iter().filter(|s| s.with != site.version) {
+                    match out.entry(s.path.clone()) {
+                        Entry::Vacant(e) => {
+                            e.insert(Stale {
+                                path: s.path.clone(),
+                                site: key.clone(),
+                                hits: s.hits,
+                            });
+                        }
+                        // entries that disagree: parse it again
+                        Entry::Occupied(mut e) => {
+                            if e.get().hits != s.hits || e.get().site != *key {
+                                e.get_mut().hits = None;
+                            }
+                        }
+                    }
+                }
             }
             let order = site.date_order();
             if order != DateOrder::Unknown {
-                out.extend(
-                    site.ambiguous
-                        .iter()
-                        .filter(|s| s.with != order_code(order))
-                        .map(|s| s.path.clone()),
-                );
+                for s in site
+                    .ambiguous
+                    .iter()
+                    .filter(|s| s.with != order_code(order))
+                {
+                    // its date is read again, so it is parsed again
+                    out.entry(s.path.clone())
+                        .or_insert_with(|| Stale {
+                            path: s.path.clone(),
+                            site: key.clone(),
+                            hits: None,
+                        })
+                        .hits = None;
+                }
             }
         }
-        out.sort_unstable();
-        out.dedup();
-        out
+        out.into_values().collect()
+    }
+
+    /// Records that a stale page was checked and its text meets the same chrome as
+    /// when it was cut: it counts as cleaned with the site's current version.
+    pub fn mark_clean(&mut self, path: &str, site: &str) {
+        let Some(site) = self.sites.get_mut(site) else {
+            return;
+        };
+        let version = site.version;
+        for g in site.groups.values_mut() {
+            for s in g.sample.iter_mut().filter(|s| s.path == path) {
+                s.with = version;
+            }
+        }
     }
 
     /// What the parsers need of every site.
@@ -233,6 +269,7 @@ fn note_ambiguous(site: &mut Site, path: &str, used: DateOrder) {
         site.ambiguous.push(Seen {
             path: path.to_string(),
             with: code,
+            hits: None,
         });
     }
     let order = site.date_order();
@@ -244,6 +281,59 @@ fn note_ambiguous(site: &mut Site, path: &str, used: DateOrder) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn stale_paths(p: &Profiles) -> Vec<String> {
+        p.stale().into_iter().map(|s| s.path).collect()
+    }
+
+    /// A stale sample carries the chrome key it was cut with, so that the indexer can
+    /// check it before parsing it again; marking it clean takes it off the list, and
+    /// a page whose group entries disagree, or with no key, must be parsed again.
+    #[test]
+    fn stale_samples_carry_their_chrome_key_until_marked_clean() {
+        let mut p = Profiles::default();
+        for i in 0..MIN_PAGES as usize {
+            feed(&mut p, i, None);
+        }
+        let site = p.sites.get_mut("wire").unwrap();
+        site.version += 1;
+        let paths: Vec<String> = site.groups[ALL]
+            .sample
+            .iter()
+            .map(|s| s.path.clone())
+            .collect();
+        // every group holding a page (`all` and `undated`) records the same key
+        for g in site.groups.values_mut() {
+            for s in &mut g.sample {
+                s.hits = (s.path != paths[0]).then_some(7);
+            }
+        }
+        let stale = p.stale();
+        assert_eq!(stale.len(), paths.len());
+        assert!(stale.iter().all(|s| s.site == "wire"));
+        assert_eq!(stale.iter().filter(|s| s.hits.is_none()).count(), 1);
+        // the same page in a second group with another key: no key
+        let mut other = p.sites["wire"].groups[ALL].sample[1].clone();
+        other.hits = Some(8);
+        p.sites
+            .get_mut("wire")
+            .unwrap()
+            .groups
+            .entry("2024".into())
+            .or_default()
+            .sample
+            .push(other);
+        let st = p.stale();
+        assert_eq!(st.iter().find(|s| s.path == paths[1]).unwrap().hits, None);
+        assert_eq!(
+            st.iter().find(|s| s.path == paths[2]).unwrap().hits,
+            Some(7)
+        );
+        p.mark_clean(&paths[2], "wire");
+        p.mark_clean(&paths[2], "no such site");
+        assert!(!stale_paths(&p).contains(&paths[2]));
+        assert_eq!(stale_paths(&p).len(), paths.len() - 1);
+    }
     use crate::sites::clean::{Join, cut};
     use crate::text::shingles::shingle;
 
@@ -295,6 +385,7 @@ mod tests {
             date: None,
             order_used: DateOrder::Unknown,
             version_used: view.version,
+            hits: None,
             removed: done.runs,
         };
         p.observe(path, &pg, true);
@@ -313,7 +404,7 @@ mod tests {
         }
         assert_eq!(p.sites["wire"].version, 1);
         assert_eq!(
-            p.stale(),
+            stale_paths(&p),
             ["/a/0.txt", "/a/1.txt", "/a/2.txt", "/a/3.txt", "/a/4.txt"]
         );
         assert_eq!(feed(&mut p, 5, Some(2024)), format!("{}.", story(5)));
@@ -383,6 +474,7 @@ mod tests {
             date: Some(NumericDate::Ambiguous),
             order_used: DateOrder::Unknown,
             version_used: 0,
+            hits: None,
             removed: vec![],
         };
         p.observe("/x/1", &pg, true);
@@ -390,7 +482,9 @@ mod tests {
         pg.date = Some(NumericDate::Shows(DateOrder::DayFirst));
         assert!(p.observe("/x/2", &pg, true).view_changed);
         assert_eq!(p.views()["wire"].order, DateOrder::DayFirst);
-        assert_eq!(p.stale(), ["/x/1"]);
+        assert_eq!(stale_paths(&p), ["/x/1"]);
+        // its date is read again: it is parsed again, whatever chrome it meets
+        assert_eq!(p.stale()[0].hits, None);
         pg.date = Some(NumericDate::Ambiguous);
         pg.order_used = DateOrder::DayFirst;
         p.observe("/x/1", &pg, true);

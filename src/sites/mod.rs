@@ -80,6 +80,8 @@ pub struct Page {
     pub order_used: DateOrder,
     /// The site's chrome version the page was cleaned with.
     pub version_used: u32,
+    /// [`hits_key`] of the chrome its text was cut with (texts cut before parsing only).
+    pub hits: Option<u64>,
     /// The first few runs of chrome cut from it.
     pub removed: Vec<String>,
 }
@@ -187,6 +189,39 @@ pub struct Seen {
     /// The site's chrome version the page was cleaned with, or the date order (0
     /// unknown, 1 day-first, 2 month-first) its date was read in.
     pub with: u32,
+    /// For a page whose text was cut (page dumps, Markdown): [`hits_key`] of the chrome
+    /// it was cut with. When the site's chrome changes, the page is cleaned again only
+    /// if its text meets other chrome now; `None` (HTML, or profiles saved before the
+    /// field): always.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hits: Option<u64>,
+}
+
+/// A page to read and clean again ([`Profiles::stale`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stale {
+    pub path: String,
+    pub site: String,
+    /// The [`hits_key`] its text was cut with, when only its site's chrome went stale:
+    /// if its text meets the same chrome now, parsing it again would give the same
+    /// article. `None`: it is parsed again.
+    pub hits: Option<u64>,
+}
+
+/// The key of the chrome a page's text meets: the distinct shingles of `s` that `view`
+/// holds, sorted and hashed. A page's cut depends on its text and on these alone, so
+/// two views with the same key cut it the same.
+pub fn hits_key(s: &crate::text::shingles::Shingled, view: &View) -> u64 {
+    let mut hits: Vec<u64> = s
+        .hashes
+        .iter()
+        .copied()
+        .filter(|&h| view.is_chrome(h))
+        .collect();
+    hits.sort_unstable();
+    hits.dedup();
+    let bytes: Vec<u8> = hits.iter().flat_map(|h| h.to_le_bytes()).collect();
+    xxhash_rust::xxh3::xxh3_64(&bytes)
 }
 
 /// One group of a site's pages.
