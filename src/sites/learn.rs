@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap;
 
 use super::{
-    ALL, CANDIDATE_PAGES, EXAMPLES, Group, MAX_AMBIGUOUS, MIN_PAGES, MIN_SHARE_PAGES, Page,
-    Profiles, SAMPLE_PAGES, SHARE_PERCENT, Seen, Site, Stale, View, order_code, year_group,
+    ALL, CANDIDATE_PAGES, EXAMPLES, Group, MAX_AMBIGUOUS, MAX_LATE, MIN_PAGES, MIN_SHARE_PAGES,
+    Page, Profiles, SAMPLE_PAGES, SHARE_PERCENT, Seen, Site, Stale, View, order_code, year_group,
 };
 use crate::normalize::dates::{DateOrder, NumericDate};
 
@@ -154,6 +154,28 @@ impl Profiles {
                 s.hits = page.hits;
             }
         }
+        // a page no sample holds, cleaned with older chrome than the site's: clean it
+        // again at the end of the run (and forget it once it is cleaned with the current)
+        if holding.is_empty() {
+            let late = site.late.iter().position(|s| s.path == path);
+            match late {
+                Some(i) if page.version_used == site.version => {
+                    site.late.swap_remove(i);
+                }
+                Some(i) => {
+                    site.late[i].with = page.version_used;
+                    site.late[i].hits = page.hits;
+                }
+                None if page.version_used != site.version && site.late.len() < MAX_LATE => {
+                    site.late.push(Seen {
+                        path: path.to_string(),
+                        with: page.version_used,
+                        hits: page.hits,
+                    });
+                }
+                None => {}
+            }
+        }
         if page.version_used == site.version {
             for run in &page.removed {
                 if site.examples.len() < EXAMPLES && !site.examples.contains(run) {
@@ -207,6 +229,18 @@ impl Profiles {
                     }
                 }
             }
+            for s in site.late.iter().filter(|s| s.with != site.version) {
+                match out.entry(s.path.clone()) {
+                    Entry::Vacant(e) => {
+                        e.insert(Stale {
+                            path: s.path.clone(),
+                            site: key.clone(),
+                            hits: s.hits,
+                        });
+                    }
+                    Entry::Occupied(mut e) => e.get_mut().hits = None,
+                }
+            }
             let order = site.date_order();
             if order != DateOrder::Unknown {
                 for s in site
@@ -240,6 +274,7 @@ impl Profiles {
                 s.with = version;
             }
         }
+        site.late.retain(|s| s.path != path);
     }
 
     /// What the parsers need of every site.
@@ -255,6 +290,7 @@ impl Profiles {
     pub fn forget(&mut self, path: &str) {
         for site in self.sites.values_mut() {
             site.ambiguous.retain(|s| s.path != path);
+            site.late.retain(|s| s.path != path);
         }
     }
 }
@@ -394,6 +430,52 @@ mod tests {
 
     fn feed(p: &mut Profiles, i: usize, year: Option<i32>) -> String {
         feed_text(p, &format!("/a/{i}.txt"), &body(i), year)
+    }
+
+    /// A page that no sample holds but was cleaned with older chrome than its site had
+    /// when it arrived (a parser ran ahead of the writer) is cleaned again at the end
+    /// of the run; cleaned with the current chrome, or marked clean, it is forgotten.
+    #[test]
+    fn a_late_page_outside_every_sample_is_cleaned_again() {
+        let mut p = Profiles::default();
+        for i in 0..(SAMPLE_PAGES as usize) {
+            feed(&mut p, i, None);
+        }
+        assert!(p.sites["wire"].groups[ALL].frozen);
+        // the first pages, cleaned before anything was learned, are cleaned again
+        for i in 0..(MIN_PAGES as usize) {
+            feed(&mut p, i, None);
+        }
+        assert!(p.stale().is_empty(), "{:?}", p.stale());
+        let version = p.sites["wire"].version;
+        assert!(version > 0);
+        let late = |with: u32| Page {
+            site: "wire".into(),
+            year: None,
+            shingled: shingle(&body(99)),
+            date: None,
+            order_used: DateOrder::Unknown,
+            version_used: with,
+            hits: Some(5),
+            removed: vec![],
+        };
+        // cleaned with the current chrome: nothing to do
+        p.observe("/a/up-to-date.txt", &late(version), true);
+        assert!(p.stale().is_empty(), "{:?}", p.stale());
+        // cleaned before the site's first chrome reached the parser
+        p.observe("/a/late.txt", &late(0), true);
+        p.observe("/a/late2.txt", &late(0), true);
+        let stale = p.stale();
+        assert_eq!(stale_paths(&p), ["/a/late.txt", "/a/late2.txt"]);
+        assert_eq!(stale[0].hits, Some(5));
+        // cleaned again with the current chrome
+        p.observe("/a/late.txt", &late(version), false);
+        assert_eq!(stale_paths(&p), ["/a/late2.txt"]);
+        p.mark_clean("/a/late2.txt", "wire");
+        assert!(p.stale().is_empty());
+        p.observe("/a/late3.txt", &late(0), true);
+        p.forget("/a/late3.txt");
+        assert!(p.stale().is_empty());
     }
 
     #[test]

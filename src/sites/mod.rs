@@ -64,6 +64,9 @@ pub const MAX_PAGE_PERCENT: usize = 80;
 pub const EXAMPLES: usize = 3;
 /// Pages with an ambiguous numeric date remembered per site until its order is known.
 pub const MAX_AMBIGUOUS: usize = 256;
+/// Late pages ([`Site::late`]) remembered per site; a parser's lead over the writer is a
+/// few hundred pages at most.
+pub const MAX_LATE: usize = 1024;
 
 /// What the parser derives from a page for its site.
 #[derive(Debug, Clone, PartialEq)]
@@ -160,6 +163,12 @@ pub struct Site {
     /// Pages whose all-numeric date was read in another order than the site's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ambiguous: Vec<Seen>,
+    /// Pages in no group's sample that were cleaned with an older chrome version than
+    /// the site had when they were counted: a parser runs ahead of the writer, so a page
+    /// can be cleaned before the chrome its group has learned reached the parser, and
+    /// arrive once the group is frozen. They are cleaned again like stale samples.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub late: Vec<Seen>,
     /// Bumped whenever any group's chrome changes.
     pub version: u32,
     /// A few runs removed with the current chrome.
