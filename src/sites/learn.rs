@@ -210,26 +210,13 @@ impl Profiles {
         use std::collections::btree_map::Entry;
         let mut out: BTreeMap<String, Stale> = BTreeMap::new();
         for (key, site) in &self.sites {
-            for g in site.groups.values() {
-                for s in g.sample.iter().filter(|s| s.with != site.version) {
-                    match out.entry(s.path.clone()) {
-                        Entry::Vacant(e) => {
-                            e.insert(Stale {
-                                path: s.path.clone(),
-                                site: key.clone(),
-                                hits: s.hits,
-                            });
-                        }
-                        // entries that disagree: parse it again
-                        Entry::Occupied(mut e) => {
-                            if e.get().hits != s.hits || e.get().site != *key {
-                                e.get_mut().hits = None;
-                            }
-                        }
-                    }
-                }
-            }
-            for s in site.late.iter().filter(|s| s.with != site.version) {
+            // sample pages and late pages alike
+            let seen = site
+                .groups
+                .values()
+                .flat_map(|g| &g.sample)
+                .chain(&site.late);
+            for s in seen.filter(|s| s.with != site.version) {
                 match out.entry(s.path.clone()) {
                     Entry::Vacant(e) => {
                         e.insert(Stale {
@@ -238,7 +225,12 @@ impl Profiles {
                             hits: s.hits,
                         });
                     }
-                    Entry::Occupied(mut e) => e.get_mut().hits = None,
+                    // entries that disagree: parse it again
+                    Entry::Occupied(mut e) => {
+                        if e.get().hits != s.hits || e.get().site != *key {
+                            e.get_mut().hits = None;
+                        }
+                    }
                 }
             }
             let order = site.date_order();

@@ -229,8 +229,12 @@ pub fn hits_key(s: &crate::text::shingles::Shingled, view: &View) -> u64 {
         .collect();
     hits.sort_unstable();
     hits.dedup();
-    let bytes: Vec<u8> = hits.iter().flat_map(|h| h.to_le_bytes()).collect();
-    xxhash_rust::xxh3::xxh3_64(&bytes)
+    // the xxh3 of the hashes as little-endian bytes, fed one by one (no byte copy)
+    let mut x = xxhash_rust::xxh3::Xxh3::new();
+    for h in &hits {
+        x.update(&h.to_le_bytes());
+    }
+    x.digest()
 }
 
 /// One group of a site's pages.
