@@ -21,6 +21,7 @@
 
 use std::sync::OnceLock;
 
+use chrono::format::{self, Item, ParseResult, Parsed, StrftimeItems};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use regex::Regex;
@@ -149,17 +150,16 @@ fn parse_offset(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(d) = DateTime::parse_from_rfc2822(s) {
         return Some(d.with_timezone(&Utc));
     }
-    for f in [
+    static OFFSET: Formats = Formats::new(&[
         "%Y-%m-%dT%H:%M:%S%.f%z",
         "%Y-%m-%dT%H:%M%z",
         "%Y-%m-%d %H:%M:%S%.f%z",
         "%Y-%m-%d %H:%M:%S %z",
         "%a, %d %b %Y %H:%M:%S %z",
         "%d %b %Y %H:%M:%S %z",
-    ] {
-        if let Ok(d) = DateTime::parse_from_str(s, f) {
-            return Some(d.with_timezone(&Utc));
-        }
+    ]);
+    if let Some(d) = OFFSET.first(s, |p| p.to_datetime()) {
+        return Some(d.with_timezone(&Utc));
     }
     // `2024-01-10T16:05:00Z` with a space or a fraction the forms above miss
     if let Some(rest) = s.strip_suffix('Z')
@@ -187,14 +187,13 @@ fn parse_iso_naive(s: &str) -> Option<NaiveDateTime> {
     if s.len() < 16 || s.as_bytes()[4] != b'-' {
         return None;
     }
-    [
+    static ISO: Formats = Formats::new(&[
         "%Y-%m-%d %H:%M:%S%.f",
         "%Y-%m-%dT%H:%M:%S%.f",
         "%Y-%m-%d %H:%M",
         "%Y-%m-%dT%H:%M",
-    ]
-    .iter()
-    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    ]);
+    ISO.first(s, naive_datetime)
 }
 
 /// A zone printed after (or inside) a human date.
@@ -487,15 +486,15 @@ fn parse_numeric(s: &str, order: DateOrder) -> Option<NaiveDateTime> {
     if rest.is_empty() {
         return Some(date.and_time(NaiveTime::MIN));
     }
-    ["%H:%M:%S", "%H:%M", "%I:%M %p", "%I:%M:%S %p"]
-        .iter()
-        .find_map(|f| NaiveTime::parse_from_str(rest, f).ok())
+    static TIMES: Formats = Formats::new(&["%H:%M:%S", "%H:%M", "%I:%M %p", "%I:%M:%S %p"]);
+    TIMES
+        .first(rest, |p| p.to_naive_time())
         .map(|t| date.and_time(t))
 }
 
 /// Forms after [`simplify`] (no commas, no weekday, `Sep` for `Sept`); chrono's `%B`
 /// also reads abbreviated month names.
-const DATETIME_FORMATS: &[&str] = &[
+static DATETIME_FORMATS: Formats = Formats::new(&[
     "%Y-%m-%d %H:%M:%S%.f",
     "%Y-%m-%dT%H:%M:%S%.f",
     "%Y-%m-%d %H:%M",
@@ -509,23 +508,59 @@ const DATETIME_FORMATS: &[&str] = &[
     "%d %B %Y %I:%M %p",
     "%d %B %Y %H:%M:%S",
     "%d %B %Y %H:%M",
-];
+]);
 
-const DATE_FORMATS: &[&str] = &["%Y-%m-%d", "%Y/%m/%d", "%B %d %Y", "%d %B %Y"];
+static DATE_FORMATS: Formats = Formats::new(&["%Y-%m-%d", "%Y/%m/%d", "%B %d %Y", "%d %B %Y"]);
 
 /// Parses a naive (offset-less) date or date-time.
 fn parse_naive(s: &str) -> Option<NaiveDateTime> {
-    for f in DATETIME_FORMATS {
-        if let Ok(n) = NaiveDateTime::parse_from_str(s, f) {
-            return Some(n);
+    DATETIME_FORMATS.first(s, naive_datetime).or_else(|| {
+        DATE_FORMATS
+            .first(s, |p| p.to_naive_date())
+            .map(|d| d.and_time(NaiveTime::MIN))
+    })
+}
+
+/// What `NaiveDateTime::parse_from_str` makes of what was parsed.
+fn naive_datetime(p: &Parsed) -> ParseResult<NaiveDateTime> {
+    p.to_naive_datetime_with_offset(0)
+}
+
+/// strftime formats tried in turn, each parsed into chrono's items once: chrono's
+/// `parse_from_str` parses its format string again on every call, and with some twenty
+/// formats tried per printed date that was most of the time of reading dates.
+struct Formats {
+    formats: &'static [&'static str],
+    items: OnceLock<Vec<Vec<Item<'static>>>>,
+}
+
+impl Formats {
+    const fn new(formats: &'static [&'static str]) -> Formats {
+        Formats {
+            formats,
+            items: OnceLock::new(),
         }
     }
-    for f in DATE_FORMATS {
-        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
-            return Some(d.and_time(NaiveTime::MIN));
-        }
+
+    /// The first format that reads all of `s`, made into a value by `make` (as
+    /// `parse_from_str` would: the same parse, then the same conversion).
+    fn first<T>(&self, s: &str, make: impl Fn(&Parsed) -> ParseResult<T>) -> Option<T> {
+        let items = self.items.get_or_init(|| {
+            self.formats
+                .iter()
+                .map(|f| {
+                    StrftimeItems::new(f)
+                        .parse_to_owned()
+                        .expect("date format parses")
+                })
+                .collect()
+        });
+        items.iter().find_map(|items| {
+            let mut p = Parsed::new();
+            format::parse(&mut p, s, items.iter()).ok()?;
+            make(&p).ok()
+        })
     }
-    None
 }
 
 #[cfg(test)]
@@ -692,5 +727,69 @@ mod tests {
         let d = parse_date("Sep 20, 2017, 2:00 p.m.", utc).unwrap();
         assert_eq!(d.to_rfc3339(), "2017-09-20T14:00:00+00:00");
         assert!(parse_timezone("Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn formats_read_as_parse_from_str_does() {
+        // every format of every table, on strings each form reads and strings it must not
+        let inputs = [
+            "2024-01-10 16:05:00",
+            "2024-01-10 16:05:00.250",
+            "2024-01-10T16:05",
+            "2024/01/10 16:05",
+            "2024/01/10",
+            "2024-01-10",
+            "January 10 2024 4:05 PM",
+            "Jan 10 2024 04:05:09 PM",
+            "10 January 2024 16:05",
+            "10 Jan 2024 16:05:00 +0000",
+            "Wed, 10 Jan 2024 16:05:00 +0200",
+            "2024-01-10T16:05:00+02:00",
+            "2024-01-10T16:05+0200",
+            "16:05",
+            "4:05 PM",
+            "04:05:09 AM",
+            "13:61",
+            "February 30 2024",
+            "2024-13-01",
+            "",
+        ];
+        let tables = [&DATETIME_FORMATS, &DATE_FORMATS];
+        for s in inputs {
+            for t in tables {
+                for f in t.formats {
+                    let one = Formats::new(std::slice::from_ref(f));
+                    assert_eq!(
+                        one.first(s, naive_datetime),
+                        NaiveDateTime::parse_from_str(s, f).ok(),
+                        "{s:?} with {f:?}"
+                    );
+                    assert_eq!(
+                        one.first(s, |p| p.to_naive_date()),
+                        NaiveDate::parse_from_str(s, f).ok(),
+                        "{s:?} with {f:?}"
+                    );
+                    assert_eq!(
+                        one.first(s, |p| p.to_datetime()),
+                        DateTime::parse_from_str(s, f).ok(),
+                        "{s:?} with {f:?}"
+                    );
+                }
+            }
+            const MORE: &[&str] = &["%H:%M:%S", "%H:%M", "%I:%M %p", "%Y-%m-%d %H:%M:%S %z"];
+            for f in MORE {
+                let one = Formats::new(std::slice::from_ref(f));
+                assert_eq!(
+                    one.first(s, |p| p.to_naive_time()),
+                    NaiveTime::parse_from_str(s, f).ok(),
+                    "{s:?} with {f:?}"
+                );
+                assert_eq!(
+                    one.first(s, |p| p.to_datetime()),
+                    DateTime::parse_from_str(s, f).ok(),
+                    "{s:?} with {f:?}"
+                );
+            }
+        }
     }
 }
