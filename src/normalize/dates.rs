@@ -22,7 +22,9 @@
 use std::sync::OnceLock;
 
 use chrono::format::{self, Item, ParseResult, Parsed, StrftimeItems};
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday,
+};
 use chrono_tz::Tz;
 use regex::Regex;
 
@@ -65,6 +67,46 @@ pub fn parse_date_in(input: &str, tz: Tz, order: DateOrder) -> Option<DateTime<U
     (MIN_YEAR..=MAX_YEAR).contains(&year).then_some(dt)
 }
 
+/// The weekday printed before a date (`Thu, 10/07/2025`), if any.
+fn printed_weekday(s: &str) -> Option<Weekday> {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let r = re(
+        &R,
+        r"(?i)(?-u:\b)(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,? +[0-9]",
+    );
+    let c = r.captures(s)?;
+    Some(match c[1].to_ascii_lowercase().as_str() {
+        "mon" => Weekday::Mon,
+        "tue" => Weekday::Tue,
+        "wed" => Weekday::Wed,
+        "thu" => Weekday::Thu,
+        "fri" => Weekday::Fri,
+        "sat" => Weekday::Sat,
+        _ => Weekday::Sun,
+    })
+}
+
+/// The order in which an ambiguous all-numeric date falls on the weekday printed with
+/// it (`Thu, 10/07/2025` is 10 July, a Thursday; 7 October is a Tuesday); `None` when
+/// the date is not ambiguous or both or neither order fit.
+fn weekday_order(s: &str, w: Weekday) -> Option<DateOrder> {
+    static COMPACT: OnceLock<Regex> = OnceLock::new();
+    let compact = re(&COMPACT, r"(?-u:\b)([0-9]{2})([0-9]{2})([0-9]{4})(?-u:\b)");
+    static SLASH: OnceLock<Regex> = OnceLock::new();
+    let slash = re(
+        &SLASH,
+        r"(?-u:\b)([0-9]{1,2})[/-]([0-9]{1,2})[/-]([0-9]{4})(?-u:\b)",
+    );
+    let c = slash.captures(s).or_else(|| compact.captures(s))?;
+    let (a, b, y): (u32, u32, i32) = (c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?);
+    let fits = |m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).is_some_and(|n| n.weekday() == w);
+    match (fits(b, a), fits(a, b)) {
+        (true, false) => Some(DateOrder::DayFirst),
+        (false, true) => Some(DateOrder::MonthFirst),
+        _ => None,
+    }
+}
+
 /// What an all-numeric date printed on a page says about its site's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NumericDate {
@@ -103,6 +145,14 @@ pub fn numeric_date(input: &str) -> Option<NumericDate> {
         return None;
     };
     let valid = |n: u32| (1..=12).contains(&n);
+    if valid(a)
+        && valid(b)
+        && a != b
+        && let Some(order) = printed_weekday(input).and_then(|w| weekday_order(input, w))
+    {
+        // the weekday printed with it tells the order
+        return Some(NumericDate::Shows(order));
+    }
     match (a > 12 && a <= 31, b > 12 && b <= 31) {
         (true, false) if valid(b) => Some(NumericDate::Shows(DateOrder::DayFirst)),
         (false, true) if valid(a) => Some(NumericDate::Shows(DateOrder::MonthFirst)),
@@ -276,6 +326,10 @@ fn take_zone(s: &mut String) -> Option<Zone> {
 /// Dates as pages print them: labels, weekdays, ordinals, zones, time first or last,
 /// numeric day/month orders.
 fn parse_human(s: &str, tz: Tz, order: DateOrder) -> Option<DateTime<Utc>> {
+    let order = match printed_weekday(s) {
+        Some(w) => weekday_order(s, w).unwrap_or(order),
+        None => order,
+    };
     let mut s = simplify(s);
     let zone = take_zone(&mut s);
     let s = move_leading_time(&crate::text::collapse_ws(&s));
@@ -624,6 +678,9 @@ mod tests {
             ("5 settembre 2020", Some("2020-09-05T04:00:00Z")),
             ("2 mei 2019", Some("2019-05-02T04:00:00Z")),
             ("Fri, Jul 11, 2025, 8:35 AM", Some("2025-07-11T12:35:00Z")),
+            // an ambiguous numeric date falls on the weekday printed with it
+            ("Thu, 10/07/2025 - 15:28", Some("2025-07-10T19:28:00Z")),
+            ("Tue, 10/07/2025 - 15:28", Some("2025-10-07T19:28:00Z")),
             (
                 "Fri, Jul 11, 2025, 8:35 AM GMT-3",
                 Some("2025-07-11T11:35:00Z"),
@@ -706,6 +763,10 @@ mod tests {
             ("Fri, 07252025 - 15:28", Some(Shows(DateOrder::MonthFirst))),
             ("11/07/2025", Some(Ambiguous)),
             ("Fri, 11072025 - 15:28", Some(Ambiguous)),
+            // the printed weekday fits one order only (11 July and 7 November 2025 are
+            // both Fridays, so the line above stays ambiguous)
+            ("Thu, 10/07/2025 - 15:28", Some(Shows(DateOrder::DayFirst))),
+            ("Tue, 10/07/2025", Some(Shows(DateOrder::MonthFirst))),
             ("Updated 03/04/2024 10:15 GMT", Some(Ambiguous)),
             // the order does not matter, or is fixed by the form
             ("05/05/2025", None),

@@ -383,6 +383,9 @@ pub fn is_teaser_header(line: &str) -> bool {
         "more trends",
         "read next",
         "trending now",
+        "also read",
+        "read also",
+        "see also",
     ];
     // the longest header, so that a line of prose is not lowercased only to be rejected
     const LONGEST: usize = {

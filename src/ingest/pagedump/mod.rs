@@ -17,6 +17,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+mod anchor;
 mod title;
 
 use super::header::{Line, date_re, is_byline, is_dateline};
@@ -352,7 +353,11 @@ fn parse_authors(byline: &str) -> Vec<String> {
     split
         .split(main)
         .map(collapse)
-        .map(|a| a.trim_matches(|c: char| c == '.' || c == ',').to_string())
+        // `By Tomasz Wilk / July 11, 2025`: the separator before the date goes too
+        .map(|a| {
+            a.trim_matches(|c: char| c.is_whitespace() || ".,/|·–-".contains(c))
+                .to_string()
+        })
         .filter(|a| {
             !a.is_empty() && a.len() < 60 && a.chars().next().is_some_and(char::is_uppercase)
         })
@@ -387,17 +392,23 @@ fn parse_multiline(text: &str) -> RawArticle {
         .map(collapse)
         .filter(|l| !l.is_empty())
         .collect();
+    anchor::deglue_dates(&mut lines);
     join_date_labels(&mut lines);
+    anchor::join_author_labels(&mut lines);
     let mut art = RawArticle::default();
     let mut i = 0;
 
     // Everything up to a `Share` line near the top is menu, ticker or section.
+    // (a `Share` button below the byline or date is the header's last line, not its first)
     let head = lines.len().min(15);
     if let Some(k) = lines[..head].iter().position(|l| {
         l.eq_ignore_ascii_case("share")
             || l.eq_ignore_ascii_case("share this article")
             || l.eq_ignore_ascii_case("share this story")
-    }) {
+    }) && !lines[..k]
+        .iter()
+        .any(|l| is_dateline(l, Line::Dump) || (is_byline(l, Line::Dump) && l.len() < 120))
+    {
         if k > 0
             && let Some(sec) = section_label(&lines[k - 1])
         {
@@ -405,6 +416,7 @@ fn parse_multiline(text: &str) -> RawArticle {
         }
         i = k + 1;
     }
+    let top = i;
     // chrome, menus and labels, and a date line printed above the title (`Added 28
     // June, 2013`)
     while i < lines.len() {
@@ -417,6 +429,13 @@ fn parse_multiline(text: &str) -> RawArticle {
         }
         i += 1;
     }
+    // a longer menu or ticker than the labels above can pass: the headline is the best
+    // candidate above the byline or date
+    if let Some(a) = anchor::find_anchor(&lines, i + 1)
+        && let Some(t) = anchor::better_title(&lines, top, a, i)
+    {
+        i = t;
+    }
     if i < lines.len()
         && let Some(title) = title_from_line(&strip_inline(&lines[i]))
     {
@@ -427,7 +446,10 @@ fn parse_multiline(text: &str) -> RawArticle {
     if art.title.is_some()
         && i < lines.len()
         && !is_byline(&lines[i], Line::Dump)
-        && !name_before_date(&lines, i)
+        && !anchor::is_author_line(&lines, i)
+        && !anchor::is_furniture(&lines[i])
+        && !anchor::is_summary_label(&lines[i])
+        && lines[i].split_whitespace().count() >= 4
         && !is_dateline(&lines[i], Line::Dump)
         && !is_teaser_header(&lines[i])
         && !is_chrome_line(&lines[i])
@@ -436,18 +458,27 @@ fn parse_multiline(text: &str) -> RawArticle {
         art.dek = Some(strip_inline(&lines[i]));
         i += 1;
     }
-    // byline, dates and tags, in any order, each at most a few lines
+    // byline, dates and tags, in any order, each at most a few lines; an author box
+    // (name, role, bio, `Follow`) and header furniture among them are read or dropped.
+    // Lines of the article's own before them (a `Quick Take` list above the byline) are
+    // kept for the text; when no byline or date follows, the text starts where it did.
     let mut seen_meta = false;
-    for _ in 0..6 {
-        let Some(l) = lines.get(i) else { break };
-        if name_before_date(&lines, i) {
-            // a byline without `By`: a name on its own line above the date line
-            art.authors = parse_authors(l);
+    let mut kept: Vec<&String> = Vec::new();
+    let start = i;
+    let end = lines.len().min(i + META_LINES);
+    while i < end {
+        let l = &lines[i];
+        if anchor::is_author_line(&lines, i) {
+            if art.authors.is_empty() {
+                art.authors = parse_authors(l);
+            }
             seen_meta = true;
         } else if is_byline(l, Line::Dump) {
             let body = l[2..].trim_start();
             let (p, u) = find_dates(body);
-            art.authors = parse_authors(date_re().split(body).next().unwrap_or(""));
+            if art.authors.is_empty() {
+                art.authors = parse_authors(date_re().split(body).next().unwrap_or(""));
+            }
             art.published = art.published.take().or(p);
             art.updated = art.updated.take().or(u);
             seen_meta = true;
@@ -456,27 +487,46 @@ fn parse_multiline(text: &str) -> RawArticle {
             art.published = art.published.take().or(p);
             art.updated = art.updated.take().or(u);
             seen_meta = true;
+        } else if anchor::is_furniture(l) || is_author_bio(l, &art.authors) {
+            // dropped with the header it belongs to
+        } else if seen_meta && anchor::is_summary_label(l) {
+            break;
         } else if seen_meta && is_tagline(l) {
             // the lines are collapsed, so trimming each tag is all the cleaning it needs
             art.tags.extend(split_tags(l, Entities::Keep));
         } else if seen_meta
             && l.split_whitespace().count() <= 3
-            && !l.ends_with('.')
+            && !l.ends_with(['.', ':'])
             && art.tags.is_empty()
             && !is_chrome_line(l)
         {
             // a single tag on its own line
             art.tags.push(l.clone());
-        } else if !is_chrome_line(l) {
+        } else if is_chrome_line(l) || !l.contains(char::is_alphanumeric) {
+        } else if seen_meta && !short_before_date(&lines, i) {
             break;
+        } else {
+            kept.push(l);
         }
         i += 1;
     }
+    if !seen_meta {
+        i = start;
+        kept.clear();
+    }
+    let mut rest: Vec<&String> = kept.into_iter().chain(&lines[i..]).collect();
+    if let Some(k) = rest.iter().position(|l| is_teaser_header(l)) {
+        rest.truncate(k);
+    }
+    // a closing block of furniture (newsletter sign-up, disclaimer, topic links), found
+    // before chrome lines are dropped (its header may be one: `Disclaimer`)
+    if let Some(k) = anchor::tail_promo_start(&rest)
+        && k > 0
+    {
+        rest.truncate(k);
+    }
     let mut paras = Vec::new();
-    for l in &lines[i..] {
-        if is_teaser_header(l) {
-            break;
-        }
+    for l in rest {
         if is_chrome_line(l) {
             continue;
         }
@@ -493,10 +543,35 @@ fn parse_multiline(text: &str) -> RawArticle {
     art
 }
 
-/// A menu printed on one line: three or more short items (at most three words, no
-/// sentence end) between ` | `, ` · ` or ` • ` (`Home | Markets | Policy | Tech`).
+/// Whether line `i` is a short line (a button or widget label: `Read U.TODAY on`) with
+/// a date line at most two lines below it.
+fn short_before_date(lines: &[String], i: usize) -> bool {
+    lines[i].split_whitespace().count() <= 4
+        && !is_prose(&lines[i])
+        && lines[i + 1..]
+            .iter()
+            .take(2)
+            .any(|l| is_dateline(l, Line::Dump))
+}
+
+/// Lines after the headline within which the byline, dates, tags and author box are
+/// looked for.
+const META_LINES: usize = 12;
+
+/// An author's bio in the author box: a sentence that starts with the author's name
+/// (`Lena Hartmann covers digital assets.`).
+fn is_author_bio(l: &str, authors: &[String]) -> bool {
+    l.len() < 300
+        && authors
+            .iter()
+            .any(|a| a.len() > 3 && l.starts_with(a.as_str()))
+}
+
+/// A menu or breadcrumb printed on one line: three or more short items (at most three
+/// words, no sentence end) between ` | `, ` · `, ` • `, ` » `, ` › ` or ` > ` (`Home |
+/// Markets | Policy | Tech`, `Home » News » Altcoin News`).
 fn is_menu_line(l: &str) -> bool {
-    for sep in [" | ", " · ", " • "] {
+    for sep in [" | ", " · ", " • ", " » ", " › ", " > "] {
         let items: Vec<&str> = l.split(sep).map(str::trim).collect();
         if items.len() >= 3
             && items.iter().all(|it| {
@@ -551,10 +626,22 @@ fn headline_follows(lines: &[String], i: usize) -> bool {
     lines[i + 1..]
         .iter()
         .take(HEADER_LABEL_LINES)
-        .find(|l| !is_short_label(l) && !is_menu_line(l) && !is_chrome_line(l))
+        .find(|l| {
+            !is_short_label(l)
+                && !is_menu_line(l)
+                && !is_chrome_line(l)
+                && !is_dateline(l, Line::Dump)
+        })
         .is_some_and(|l| {
             let n = l.split_whitespace().count();
+            // past a date line (`Last updated: …` above the headline), a sentence is
+            // the text: the short line above the date was the headline
+            let dated = lines[i + 1..]
+                .iter()
+                .take_while(|x| *x != l)
+                .any(|x| is_dateline(x, Line::Dump));
             (3..=30).contains(&n)
+                && (!dated || !l.ends_with(['.', '!', '?']))
                 && !is_dateline(l, Line::Dump)
                 && !is_byline(l, Line::Dump)
                 && title_from_line(l).is_some()
@@ -603,7 +690,18 @@ fn join_date_labels(lines: &mut Vec<String>) {
         let l = lines[k].trim_end_matches(':').to_ascii_lowercase();
         let label = matches!(
             l.as_str(),
-            "added" | "posted" | "published" | "updated" | "last updated" | "first published"
+            "added"
+                | "posted"
+                | "published"
+                | "updated"
+                | "last updated"
+                | "first published"
+                | "publish date"
+                | "published date"
+                | "date published"
+                | "published on"
+                | "posted on"
+                | "date"
         );
         if label && is_dateline(&lines[k + 1], Line::Dump) {
             let date = lines.remove(k + 1);
@@ -1288,5 +1386,293 @@ mod tests {
             let (gp, gu) = find_dates(input);
             assert_eq!((gp.as_deref(), gu.as_deref()), (*p, *u), "input: {input}");
         }
+    }
+
+    /// Invented page dumps in the header shapes of sites the devset lacks (menus and
+    /// tickers above the headline, author boxes, summary boxes, glued dates, closing
+    /// promos). Each gives its headline, day, first author, a sentence of its text, and
+    /// a phrase of chrome that must be gone. `KNOWN_MISSES` are what the generic rules
+    /// still get wrong (site learning removes recurring ones on a site's other pages).
+    #[test]
+    fn pages_of_other_sites_give_their_header_and_text() {
+        type Case = (
+            &'static str,
+            &'static str,
+            &'static str,
+            Option<&'static str>,
+            Option<&'static str>,
+            &'static str,
+            &'static str,
+        );
+        const KNOWN_MISSES: &[(&str, &str)] = &[
+            // a summary box above the headline: its first line wins
+            ("coinpedia", "title"),
+            // brand promos and trust boxes of one site, no generic shape
+            ("bloomberg", "chrome"),
+            ("newsbtc", "chrome"),
+            // an author bio that does not start with the author's full name
+            ("cryptonews", "chrome"),
+        ];
+        let cases: &[Case] = &[
+            (
+                "decrypt",
+                include_str!("../../../tests/fixtures/pagedump/any-site/decrypt.txt"),
+                "Miners Brace for Difficulty Spike as Hashrate Hits Fresh High",
+                Some("2024-01-12"),
+                Some("Dana Whitfield"),
+                "Smaller operators with older rigs are likely to feel the squeeze first",
+                "Start every day with the top news stories right now",
+            ),
+            (
+                "block",
+                include_str!("../../../tests/fixtures/pagedump/any-site/block.txt"),
+                "Regulators Push Back Ruling on Staking Products to March",
+                Some("2024-01-12"),
+                Some("Omar Castellanos"),
+                "Legal experts said the delay was expected",
+                "Foresight Ventures is a majority investor",
+            ),
+            (
+                "cnbc",
+                include_str!("../../../tests/fixtures/pagedump/any-site/cnbc.txt"),
+                "Stablecoin issuer reports record reserves as Treasury holdings swell",
+                Some("2025-07-11"),
+                Some("Priya Raman"),
+                "The attestation, prepared by an outside accounting firm",
+                "Share Article via LinkedIn",
+            ),
+            (
+                "forbes",
+                include_str!("../../../tests/fixtures/pagedump/any-site/forbes.txt"),
+                "Exchange Tokens Rally As Trading Volumes Return To 2021 Levels",
+                Some("2025-07-11"),
+                Some("Lena Hartmann"),
+                "Traders attributed part of the move to fee rebates",
+                "THIS IS A BETA EXPERIENCE",
+            ),
+            (
+                "reuters",
+                include_str!("../../../tests/fixtures/pagedump/any-site/reuters.txt"),
+                "Bank sets up digital asset unit to tokenize money market funds",
+                Some("2025-07-11"),
+                Some("Henrik Solberg"),
+                "The lender declined to say how much it had invested",
+                "Exclusive news, data and analytics for financial market professionals",
+            ),
+            (
+                "yahoo",
+                include_str!("../../../tests/fixtures/pagedump/any-site/yahoo.txt"),
+                "Bitcoin ETFs log sixth straight week of inflows as price steadies",
+                Some("2025-07-11"),
+                Some("Marcus Yeo"),
+                "Analysts said steady demand from financial advisers",
+                "Sign up for the Morning Brief newsletter",
+            ),
+            (
+                "blockworks",
+                include_str!("../../../tests/fixtures/pagedump/any-site/blockworks.txt"),
+                "Layer-2 Fees Drop After Upgrade, But Activity Lags Expectations",
+                Some("2025-07-11"),
+                Some("Tomasz Wilk"),
+                "Others pointed to incentives programs winding down",
+                "Decoding crypto and the markets",
+            ),
+            (
+                "bmag",
+                include_str!("../../../tests/fixtures/pagedump/any-site/bmag.txt"),
+                "Texas Grid Operator Signs Demand Response Deal With Bitcoin Miners",
+                Some("2025-07-11"),
+                Some("Ruth Okafor"),
+                "Miners have argued that their ability to shut down within minutes",
+                "Want to make sure you never miss a story",
+            ),
+            (
+                "gape",
+                include_str!("../../../tests/fixtures/pagedump/any-site/gape.txt"),
+                "Exchange Reserves of Ether Fall to Lowest Level Since 2016",
+                Some("2025-07-11"),
+                Some("Arjun Mehta"),
+                "Some analysts read the trend as a sign",
+                "Do your market research before investing",
+            ),
+            (
+                "utoday",
+                include_str!("../../../tests/fixtures/pagedump/any-site/utoday.txt"),
+                "XRP Ledger Adds Support for Multi-Purpose Tokens",
+                Some("2025-07-10"),
+                Some("Nadia Petrova"),
+                "Issuers of tokenized funds said the feature",
+                "is written for informational purpose only",
+            ),
+            (
+                "bein",
+                include_str!("../../../tests/fixtures/pagedump/any-site/bein.txt"),
+                "Memecoin Traders Rotate Into AI Tokens as Volumes Slide",
+                Some("2025-07-11"),
+                Some("Carla Jimenez"),
+                "Market participants said the rotation reflected fading retail interest",
+                "In adherence to the Trust Project guidelines",
+            ),
+            (
+                "defiant",
+                include_str!("../../../tests/fixtures/pagedump/any-site/defiant.txt"),
+                "Lending Protocol Votes to Cap Borrowing on Volatile Collateral",
+                Some("2025-07-11"),
+                Some("Sofia Brandt"),
+                "Risk managers had argued that the old limits",
+                "Get the latest DeFi news delivered straight to your inbox",
+            ),
+            (
+                "guardian",
+                include_str!("../../../tests/fixtures/pagedump/any-site/guardian.txt"),
+                "Crypto lender's founder sentenced to twelve years for fraud",
+                Some("2025-02-27"),
+                Some("Thomas Reilly"),
+                "His lawyers said they would appeal",
+                "Explore more on these topics",
+            ),
+            (
+                "journal",
+                include_str!("../../../tests/fixtures/pagedump/any-site/journal.txt"),
+                "Stablecoin Supply Hits Record as Dollar Tokens Expand in Asia",
+                Some("2025-07-11"),
+                Some("Mei Lin"),
+                "Regulators in the region have been drafting rules",
+                "Get the news delivered to your inbox",
+            ),
+            (
+                "plain",
+                include_str!("../../../tests/fixtures/pagedump/any-site/plain.txt"),
+                "Bitcoin Options Open Interest Climbs Ahead of Quarterly Expiry",
+                None,
+                None,
+                "The largest concentration of open contracts sat at a strike",
+                "Ether Options Traders Bet on Volatility",
+            ),
+            (
+                "bloomberg",
+                include_str!("../../../tests/fixtures/pagedump/any-site/bloomberg.txt"),
+                "Stablecoin Bill Clears Key Senate Vote With Bipartisan Support",
+                Some("2025-07-11"),
+                Some("Daniel Ortiz"),
+                "Supporters said they hoped to bring the bill",
+                "Before it's here, it's on the Bloomberg Terminal",
+            ),
+            (
+                "slate",
+                include_str!("../../../tests/fixtures/pagedump/any-site/slate.txt"),
+                "Long-Term Holders Send Fewest Coins to Exchanges in Two Years",
+                Some("2025-07-11"),
+                Some("Ivan Kuznetsov"),
+                "Analysts cautioned that a single large transfer",
+                "Senior Reporter at CryptoSlate",
+            ),
+            (
+                "amb",
+                include_str!("../../../tests/fixtures/pagedump/any-site/amb.txt"),
+                "Cardano whales add 200 million tokens – What's next for ADA?",
+                Some("2025-07-11"),
+                Some("Rahul Verma"),
+                "Derivatives data showed funding rates turning positive",
+                "Ethereum gas falls to record low",
+            ),
+            (
+                "fortune",
+                include_str!("../../../tests/fixtures/pagedump/any-site/fortune.txt"),
+                "Hedge funds pile into ether futures as basis trade widens",
+                Some("2025-07-11"),
+                Some("Grace Whitaker"),
+                "The premium has widened as demand from investors",
+                "Subscribe to the Fortune Crypto newsletter",
+            ),
+            (
+                "newsbtc",
+                include_str!("../../../tests/fixtures/pagedump/any-site/newsbtc.txt"),
+                "Dogecoin Price Eyes Breakout as Buyers Defend Key Support",
+                Some("2025-07-11"),
+                Some("Aayush Jindal"),
+                "If the move fails, the first major support sits",
+                "Created by industry experts and meticulously reviewed",
+            ),
+            (
+                "coinpedia",
+                include_str!("../../../tests/fixtures/pagedump/any-site/coinpedia.txt"),
+                "Exchange Adds Perpetual Contracts for Four Gaming Tokens",
+                Some("2025-07-11"),
+                Some("Meera Pillai"),
+                "The exchange said it would review leverage limits",
+                "Solana Validators Approve Fee Change",
+            ),
+            (
+                "cryptonews",
+                include_str!("../../../tests/fixtures/pagedump/any-site/cryptonews.txt"),
+                "Why Mining Stocks Are Outpacing Bitcoin This Month",
+                Some("2025-07-11"),
+                Some("Kevin Adeyemi"),
+                "Analysts warned that the deals take years to build out",
+                "Kevin is a markets reporter covering miners",
+            ),
+            (
+                "dlnews",
+                include_str!("../../../tests/fixtures/pagedump/any-site/dlnews.txt"),
+                "Lending startup raises funding to offer loans backed by tokenized bonds",
+                Some("2025-07-11"),
+                Some("Pierre Laurent"),
+                "It expects to launch in Europe before the end of the year",
+                "Subscribe to our newsletter",
+            ),
+            (
+                "wsj",
+                include_str!("../../../tests/fixtures/pagedump/any-site/wsj.txt"),
+                "Banks Tiptoe Back Into Crypto Custody After Rule Change",
+                Some("2025-07-11"),
+                Some("Laura Chen"),
+                "One bank said it expected to start a pilot program",
+                "Dow Jones & Company, Inc. All Rights Reserved",
+            ),
+        ];
+        let tz = crate::normalize::dates::parse_timezone("America/New_York").unwrap();
+        let mut failures = Vec::new();
+        for &(name, text, title, day, author, kept, chrome) in cases {
+            let a = parse(text);
+            let miss = |field: &str| !KNOWN_MISSES.contains(&(name, field));
+            let norm = |s: &str| {
+                s.to_lowercase()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            if miss("title") && a.title.as_deref() != Some(title) {
+                failures.push(format!("{name}: title {:?}", a.title));
+            }
+            let got_day = a
+                .published
+                .as_deref()
+                .or(a.updated.as_deref())
+                .and_then(|d| crate::normalize::dates::parse_date(d, tz))
+                .map(|d| d.format("%Y-%m-%d").to_string());
+            if miss("date") && got_day.as_deref() != day {
+                failures.push(format!(
+                    "{name}: date {:?} read as {got_day:?}",
+                    a.published
+                ));
+            }
+            if miss("authors") && a.authors.first().map(String::as_str) != author {
+                failures.push(format!("{name}: authors {:?}", a.authors));
+            }
+            let all = norm(&format!(
+                "{} {} {}",
+                a.title.as_deref().unwrap_or(""),
+                a.dek.as_deref().unwrap_or(""),
+                a.body
+            ));
+            if !norm(&a.body).contains(&norm(kept)) {
+                failures.push(format!("{name}: text lost {kept:?}"));
+            }
+            if miss("chrome") && all.contains(&norm(chrome)) {
+                failures.push(format!("{name}: chrome kept {chrome:?}"));
+            }
+        }
+        assert!(failures.is_empty(), "{failures:#?}");
     }
 }
