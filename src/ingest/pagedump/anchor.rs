@@ -108,6 +108,10 @@ pub(super) fn join_author_labels(lines: &mut Vec<String>) {
 /// A person's name on its own line: two to four capitalized words, no digit, no
 /// sentence end (`Jo Park`, `Ana M. Ruiz`).
 pub(super) fn is_name_line(l: &str) -> bool {
+    // most lines of a page are longer: the cheap test first
+    if l.len() > 48 {
+        return false;
+    }
     let words: Vec<&str> = l.split_whitespace().collect();
     (2..=4).contains(&words.len())
         && l.len() <= 48
