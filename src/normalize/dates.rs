@@ -815,41 +815,24 @@ mod tests {
             "2024-13-01",
             "",
         ];
-        let tables = [&DATETIME_FORMATS, &DATE_FORMATS];
-        for s in inputs {
-            for t in tables {
-                for f in t.formats {
-                    let one = Formats::new(std::slice::from_ref(f));
-                    assert_eq!(
-                        one.first(s, naive_datetime),
-                        NaiveDateTime::parse_from_str(s, f).ok(),
-                        "{s:?} with {f:?}"
-                    );
-                    assert_eq!(
-                        one.first(s, |p| p.to_naive_date()),
-                        NaiveDate::parse_from_str(s, f).ok(),
-                        "{s:?} with {f:?}"
-                    );
-                    assert_eq!(
-                        one.first(s, |p| p.to_datetime()),
-                        DateTime::parse_from_str(s, f).ok(),
-                        "{s:?} with {f:?}"
-                    );
-                }
-            }
-            const MORE: &[&str] = &["%H:%M:%S", "%H:%M", "%I:%M %p", "%Y-%m-%d %H:%M:%S %z"];
-            for f in MORE {
-                let one = Formats::new(std::slice::from_ref(f));
-                assert_eq!(
-                    one.first(s, |p| p.to_naive_time()),
-                    NaiveTime::parse_from_str(s, f).ok(),
-                    "{s:?} with {f:?}"
-                );
-                assert_eq!(
-                    one.first(s, |p| p.to_datetime()),
-                    DateTime::parse_from_str(s, f).ok(),
-                    "{s:?} with {f:?}"
-                );
+        const MORE: &[&str] = &["%H:%M:%S", "%H:%M", "%I:%M %p", "%Y-%m-%d %H:%M:%S %z"];
+        let formats = DATETIME_FORMATS
+            .formats
+            .iter()
+            .chain(DATE_FORMATS.formats)
+            .chain(MORE);
+        for f in formats {
+            let one = Formats::new(std::slice::from_ref(f));
+            for s in inputs {
+                let why = format!("{s:?} with {f:?}");
+                let dt = one.first(s, naive_datetime);
+                assert_eq!(dt, NaiveDateTime::parse_from_str(s, f).ok(), "{why}");
+                let d = one.first(s, |p| p.to_naive_date());
+                assert_eq!(d, NaiveDate::parse_from_str(s, f).ok(), "{why}");
+                let t = one.first(s, |p| p.to_naive_time());
+                assert_eq!(t, NaiveTime::parse_from_str(s, f).ok(), "{why}");
+                let z = one.first(s, |p| p.to_datetime());
+                assert_eq!(z, DateTime::parse_from_str(s, f).ok(), "{why}");
             }
         }
     }

@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::title::title_from_line;
-use super::{is_label, is_menu_line, is_prose, name_before_date};
+use super::{is_label, is_menu_line, is_prose, name_before_date, re};
 use crate::ingest::header::{Line, has_year_digits, is_byline, is_dateline};
 use crate::text::boilerplate::{is_chrome_line, is_teaser_header};
 
@@ -29,10 +29,6 @@ const TITLE_WINDOW: usize = 10;
 
 /// Lines from the top of a page in which date lines glued to their neighbours are split.
 const DEGLUE_LINES: usize = 60;
-
-fn re(cell: &'static OnceLock<Regex>, pat: &str) -> &'static Regex {
-    cell.get_or_init(|| Regex::new(pat).expect("pagedump regex compiles"))
-}
 
 /// A date line whose text nodes a scraper joined without a space: a year glued to the
 /// time after it (`July 11, 20258:35 AM EDT`) or a zone glued to the next label
@@ -288,8 +284,11 @@ fn score(lines: &[String], k: usize, lo: usize, anchor: usize) -> i32 {
     if long.len() >= 2 && capped * 5 >= long.len() * 3 {
         s += 1;
     }
-    let prev = &lines[k - usize::from(k > 0)];
-    if k == lo || is_label(prev) || is_chrome_line(prev) || is_menu_line(prev) {
+    let starts_block = k == lo || {
+        let prev = &lines[k - 1];
+        is_label(prev) || is_chrome_line(prev) || is_menu_line(prev)
+    };
+    if starts_block {
         s += 1;
     }
     if anchor - k > 7 {

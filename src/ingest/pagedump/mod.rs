@@ -520,8 +520,9 @@ fn parse_multiline(text: &str) -> RawArticle {
     }
     // a closing block of furniture (newsletter sign-up, disclaimer, topic links), found
     // before chrome lines are dropped (its header may be one: `Disclaimer`)
+    // (never the whole text: some line before it must be more than chrome)
     if let Some(k) = anchor::tail_promo_start(&rest)
-        && k > 0
+        && rest[..k].iter().any(|l| !is_chrome_line(l))
     {
         rest.truncate(k);
     }
@@ -623,29 +624,21 @@ fn is_short_label(l: &str) -> bool {
 /// Whether, after the label lines from `i`, the next line reads as a headline: three
 /// to thirty words and not a date or byline.
 fn headline_follows(lines: &[String], i: usize) -> bool {
-    lines[i + 1..]
-        .iter()
-        .take(HEADER_LABEL_LINES)
-        .find(|l| {
-            !is_short_label(l)
-                && !is_menu_line(l)
-                && !is_chrome_line(l)
-                && !is_dateline(l, Line::Dump)
-        })
-        .is_some_and(|l| {
-            let n = l.split_whitespace().count();
-            // past a date line (`Last updated: …` above the headline), a sentence is
-            // the text: the short line above the date was the headline
-            let dated = lines[i + 1..]
-                .iter()
-                .take_while(|x| *x != l)
-                .any(|x| is_dateline(x, Line::Dump));
-            (3..=30).contains(&n)
-                && (!dated || !l.ends_with(['.', '!', '?']))
-                && !is_dateline(l, Line::Dump)
-                && !is_byline(l, Line::Dump)
-                && title_from_line(l).is_some()
-        })
+    let after = &lines[i + 1..(i + 1 + HEADER_LABEL_LINES).min(lines.len())];
+    let Some(j) = after.iter().position(|l| {
+        !is_short_label(l) && !is_menu_line(l) && !is_chrome_line(l) && !is_dateline(l, Line::Dump)
+    }) else {
+        return false;
+    };
+    let l = &after[j];
+    let n = l.split_whitespace().count();
+    // past a date line (`Last updated: …` above the headline), a sentence is the text:
+    // the short line above the date was the headline
+    let dated = after[..j].iter().any(|x| is_dateline(x, Line::Dump));
+    (3..=30).contains(&n)
+        && (!dated || !l.ends_with(['.', '!', '?']))
+        && !is_byline(l, Line::Dump)
+        && title_from_line(l).is_some()
 }
 
 /// Least label lines above the first sentence for them to be a menu.
