@@ -27,7 +27,8 @@ pub(crate) enum Line {
 /// A labelled or bare date inside a page header, as printed by news sites: month first
 /// (`Mar 2, 2024, 11:05 a.m.`, `Fri, Jul 11, 2025, 8:35 AM`, `October 31, 2018 01:19am
 /// EDT`), day first (`Thu 27 Feb 2025 03.35 GMT`, `28 June, 2013`), time first (`06:41
-/// EDT, 24 June 2013`) or numeric (`11/07/2025`, `Fri, 11072025 - 15:28`). Group 1 is the
+/// EDT, 24 June 2013`), numeric (`11/07/2025`, `Fri, 11072025 - 15:28`) or year first
+/// (`2025-08-04`, `2025-06-02 14:05 UTC`). Group 1 is the
 /// label (`Updated`, `Published`, `First published`, `Posted`, `Added`), group 2 the date.
 pub(crate) fn date_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
@@ -48,6 +49,12 @@ pub(crate) fn date_re() -> &'static Regex {
         let numeric = format!(
             r"{DAY}(?:[0-9]{{1,2}}[/.][0-9]{{1,2}}[/.][0-9]{{4}}|[0-3][0-9][01][0-9](?:19|20)[0-9][0-9])(?-u:\b)(?:,? (?:- )?[0-9]{{1,2}}:[0-9]{{2}}(?:[ \u{{a0}}\u{{202f}}]?[ap]\.?m\.?)?)?{ZONE}"
         );
+        // ISO and year-first numerics (`2025-08-04`, `2025-06-02 14:05 UTC`,
+        // `2025-08-04T12:00:00+02:00`, `2025/08/04`), one separator throughout
+        let clock = r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2}(?-u:\b))?";
+        let iso = format!(
+            r"(?:19|20)[0-9]{{2}}(?:-[01]?[0-9]-[0-3]?[0-9]|/[01]?[0-9]/[0-3]?[0-9])(?:T{clock}|(?-u:\b)(?:,? {clock})?){ZONE}"
+        );
         // day-first with a month name of another language (`7. Juli 2025 - 14:30`,
         // `3 de março de 2024`): `normalize::dates` reads them. Every name begins and
         // ends with an ASCII letter, so the ASCII word boundary serves, and keeps the
@@ -62,7 +69,7 @@ pub(crate) fn date_re() -> &'static Regex {
             names.join("|")
         );
         Regex::new(&format!(
-            r"(?i)(first published|last updated|updated|published|posted|added)?(?:[ :]| on )*((?:{time_first})|(?:{month_first})|(?:{day_first})|(?:{numeric})|(?:{foreign}))"
+            r"(?i)(first published|last updated|updated|published|posted|added)?(?:[ :]| on )*((?:{time_first})|(?:{month_first})|(?:{day_first})|(?:{numeric})|(?:{iso})|(?:{foreign}))"
         ))
         .expect("header regex compiles")
     })
@@ -154,6 +161,42 @@ mod tests {
         }
     }
 
+    /// Year-first dates, as some sites and most CMS themes print them, are read whole
+    /// and parse to the printed day; a year range or a version number is no date.
+    #[test]
+    fn year_first_dates_are_found_and_read() {
+        let tz = chrono_tz::UTC;
+        for (text, date, day) in [
+            ("2025-08-04", "2025-08-04", "2025-08-04"),
+            (
+                "Published: 2025-06-02 14:05 UTC",
+                "2025-06-02 14:05 UTC",
+                "2025-06-02",
+            ),
+            (
+                "Updated 2025-06-02T23:30:00-04:00",
+                "2025-06-02T23:30:00-04:00",
+                "2025-06-03",
+            ),
+            ("Posted on 2024/01/10", "2024/01/10", "2024-01-10"),
+        ] {
+            let Some(c) = date_re().captures(text) else {
+                panic!("no date in {text:?}");
+            };
+            assert_eq!(&c[2], date, "{text:?}");
+            let got = parse_date(&c[2], tz).map(|d| d.format("%Y-%m-%d").to_string());
+            assert_eq!(got.as_deref(), Some(day), "{text:?}");
+        }
+        for text in [
+            "the 2024-2025 season",
+            "version 2025.1",
+            "up 2025-10 points",
+        ] {
+            assert!(date_re().find(text).is_none(), "{text:?}");
+        }
+        assert!(is_dateline("Published: 2025-06-02 14:05 UTC", Line::Dump));
+    }
+
     #[test]
     fn printed_dates_in_other_languages_are_found() {
         for (text, date) in [
@@ -188,6 +231,7 @@ mod tests {
             "Fri, 11072025 - 15:28",
             "7. Juli 2025 - 14:30",
             "3 de março de 2024",
+            "2025-06-02 14:05 UTC",
         ] {
             let m = date_re().find(text).expect("a date");
             assert!(has_year_digits(m.as_str()), "{text}");
@@ -214,7 +258,7 @@ mod tests {
         // (line, date line in a paragraph, date line in a dump)
         let datelines = [
             ("March 8, 2019", true, true),
-            ("2019-03-08 17:45", true, false),
+            ("2019-03-08 17:45", true, true),
             (
                 "Updated Mar 3, 2024, 9:14 p.m. Published Mar 2, 2024, 11:05 a.m.",
                 false,

@@ -80,9 +80,19 @@ fn is_author_label(l: &str) -> bool {
 /// Joins an author label on its own line to the name on the next line, as a byline
 /// (`Author:` + `Ruth Okafor` → `By Ruth Okafor`).
 pub(super) fn join_author_labels(lines: &mut Vec<String>) {
-    // `Written by Arjun Mehta` is a byline too (`Reviewed by`, `Edited by` are not)
+    // `Written by Arjun Mehta` and `Author: Arjun Mehta` are bylines too (`Reviewed
+    // by`, `Edited by` are not)
     for l in lines.iter_mut().take(DEGLUE_LINES) {
-        for label in ["Written by ", "Words by ", "Reported by ", "Story by "] {
+        for label in [
+            "Written by ",
+            "Words by ",
+            "Reported by ",
+            "Story by ",
+            "Posted by ",
+            "Author: ",
+            "Authors: ",
+            "By: ",
+        ] {
             if l.len() < 120
                 && l.get(..label.len())
                     .is_some_and(|p| p.eq_ignore_ascii_case(label))
@@ -218,7 +228,16 @@ pub(super) fn is_summary_label(l: &str) -> bool {
         "tl;dr",
     ];
     let l = l.trim().trim_end_matches(':').trim_end();
-    l.len() <= 16 && LABELS.iter().any(|x| x.eq_ignore_ascii_case(l))
+    if l.len() > 24 {
+        return false;
+    }
+    // and two- or three-word ones ending so (`Story Highlights`, `Article Summary`)
+    let last = l.rsplit(' ').next().unwrap_or("");
+    LABELS.iter().any(|x| x.eq_ignore_ascii_case(l))
+        || (l.split(' ').count() <= 3
+            && ["highlights", "takeaways", "summary"]
+                .iter()
+                .any(|x| x.eq_ignore_ascii_case(last)))
 }
 
 /// Whether line `i` anchors the header: a byline, a date line or an author's name.
@@ -328,7 +347,15 @@ pub(super) fn better_title(
     {
         return None;
     }
-    (!lines[guess..k].iter().any(|l| is_prose(l))).then_some(k)
+    // prose between them is the article's own, unless it is a summary box printed
+    // above the headline (`Key Takeaways`, then its points)
+    (summary_box_at(lines, guess) || !lines[guess..k].iter().any(|l| is_prose(l))).then_some(k)
+}
+
+/// Whether line `k` starts the points of a summary box: the line above it is a summary
+/// label.
+pub(super) fn summary_box_at(lines: &[String], k: usize) -> bool {
+    k > 0 && is_summary_label(&lines[k - 1])
 }
 
 /// Where a closing block of page furniture starts: among the last paragraphs, a

@@ -431,9 +431,14 @@ fn parse_multiline(text: &str) -> RawArticle {
     }
     // a longer menu or ticker than the labels above can pass: the headline is the best
     // candidate above the byline or date
+    // (a summary box passed over on the way is the article's: it stays in the text)
+    let mut summary: &[String] = &[];
     if let Some(a) = anchor::find_anchor(&lines, i + 1)
         && let Some(t) = anchor::better_title(&lines, top, a, i)
     {
+        if anchor::summary_box_at(&lines, i) {
+            summary = &lines[i..t];
+        }
         i = t;
     }
     if i < lines.len()
@@ -514,7 +519,7 @@ fn parse_multiline(text: &str) -> RawArticle {
         i = start;
         kept.clear();
     }
-    let mut rest: Vec<&String> = kept.into_iter().chain(&lines[i..]).collect();
+    let mut rest: Vec<&String> = summary.iter().chain(kept).chain(&lines[i..]).collect();
     if let Some(k) = rest.iter().position(|l| is_teaser_header(l)) {
         rest.truncate(k);
     }
@@ -1398,8 +1403,6 @@ mod tests {
             &'static str,
         );
         const KNOWN_MISSES: &[(&str, &str)] = &[
-            // a summary box above the headline: its first line wins
-            ("coinpedia", "title"),
             // brand promos and trust boxes of one site, no generic shape
             ("bloomberg", "chrome"),
             ("newsbtc", "chrome"),
@@ -1622,6 +1625,34 @@ mod tests {
                 Some("Laura Chen"),
                 "One bank said it expected to start a pilot program",
                 "Dow Jones & Company, Inc. All Rights Reserved",
+            ),
+            (
+                "isodate",
+                include_str!("../../../tests/fixtures/pagedump/any-site/isodate.txt"),
+                "Miners Shift Hashrate to Texas as Summer Curtailment Ends",
+                Some("2025-08-04"),
+                Some("Dana Whitfield"),
+                "Operators said cooler evenings and lower spot power prices",
+                "Ether Staking Queue Hits One-Month High",
+            ),
+            (
+                "isolabel",
+                include_str!("../../../tests/fixtures/pagedump/any-site/isolabel.txt"),
+                "Solana DEX Volume Tops Ethereum for Third Straight Month",
+                Some("2025-06-02"),
+                Some("Marco Ruiz"),
+                "Fees on the network remained low",
+                "All rights reserved",
+            ),
+            (
+                "takeaways",
+                include_str!("../../../tests/fixtures/pagedump/any-site/takeaways.txt"),
+                "Ether ETFs Log Record Inflows as Staking Decision Nears",
+                Some("2025-07-22"),
+                Some("Priya Natarajan"),
+                // the summary box above the headline stays in the text
+                "Analysts link the demand to the staking proposal.",
+                "Key Takeaways",
             ),
         ];
         let tz = crate::normalize::dates::parse_timezone("America/New_York").unwrap();
