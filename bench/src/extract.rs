@@ -410,7 +410,8 @@ fn csv_row_lines(path: &Path) -> Result<Vec<(u64, u64)>, String> {
     let delim = if path.extension().is_some_and(|e| e == "tsv" || e == "tab") {
         b'\t'
     } else {
-        b','
+        // as coindex reads it: `;` and `|` files too
+        coindex::ingest::records::sniff_delimiter(&bytes)
     };
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delim)
@@ -450,7 +451,8 @@ fn csv_row_texts(path: &Path) -> Result<Vec<String>, String> {
     let delim = if path.extension().is_some_and(|e| e == "tsv" || e == "tab") {
         b'\t'
     } else {
-        b','
+        // as coindex reads it: `;` and `|` files too
+        coindex::ingest::records::sniff_delimiter(&bytes)
     };
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delim)
@@ -971,8 +973,12 @@ pub fn main(args: &[String]) -> i32 {
                     None => vec![],
                 }
             }
-            // JSON arrays: `record N`, 1-based; NDJSON: `line N`
-            Some(r) => vec![format!("record {}", r + 1), format!("line {}", r + 1)],
+            // JSON arrays: `record N`, 1-based; NDJSON: `line N`; feeds: `item N`
+            // (RSS, JSON Feed) or `entry N` (Atom)
+            Some(r) => ["record", "line", "item", "entry"]
+                .iter()
+                .map(|k| format!("{k} {}", r + 1))
+                .collect(),
         };
         let want_url = t.url.as_deref().map(norm_url);
         let url_of = |k: usize| docs[k].url.as_deref().map(norm_url);

@@ -57,7 +57,21 @@ pub fn parse_field_map(args: &[String]) -> Result<Vec<(String, String)>, String>
 }
 
 // Default input names per field, already in `norm_key` form, in order of preference.
-const TITLE_KEYS: &[&str] = &["title", "headline", "articletitle", "newstitle"];
+const TITLE_KEYS: &[&str] = &[
+    "title",
+    "headline",
+    "articletitle",
+    "newstitle",
+    // other languages
+    "titel",
+    "titre",
+    "titulo",
+    "título",
+    "titolo",
+    "überschrift",
+    "ueberschrift",
+    "schlagzeile",
+];
 const BODY_KEYS: &[&str] = &[
     "body",
     "content",
@@ -72,9 +86,43 @@ const BODY_KEYS: &[&str] = &[
     "contentencoded",
     "html",
     "story",
+    // other languages
+    "inhalt",
+    "artikel",
+    "artikeltext",
+    "volltext",
+    "haupttext",
+    "texte",
+    "contenu",
+    "contenido",
+    "conteúdo",
+    "conteudo",
+    "testo",
+    "corpo",
+    "cuerpo",
+    "tekst",
 ];
 /// Summary-like fields: the dek when a body exists, else the body.
-const SUMMARY_KEYS: &[&str] = &["description", "summary", "excerpt", "abstract", "lead"];
+const SUMMARY_KEYS: &[&str] = &[
+    "description",
+    "summary",
+    "excerpt",
+    "abstract",
+    "lead",
+    // other languages
+    "zusammenfassung",
+    "beschreibung",
+    "résumé",
+    "resume",
+    "resumen",
+    "descripción",
+    "descripcion",
+    "descrição",
+    "descricao",
+    "riassunto",
+    "sommario",
+    "samenvatting",
+];
 const DEK_KEYS: &[&str] = &[
     "dek",
     "deck",
@@ -84,6 +132,17 @@ const DEK_KEYS: &[&str] = &[
     "standfirst",
     "strapline",
     "teaser",
+    // other languages
+    "untertitel",
+    "unterzeile",
+    "vorspann",
+    "soustitre",
+    "chapo",
+    "chapeau",
+    "subtítulo",
+    "subtitulo",
+    "sottotitolo",
+    "ondertitel",
 ];
 const PUBLISHED_KEYS: &[&str] = &[
     "published",
@@ -106,6 +165,27 @@ const PUBLISHED_KEYS: &[&str] = &[
     "postdate",
     "time",
     "isodate",
+    // other languages
+    "datum",
+    "veröffentlicht",
+    "veroeffentlicht",
+    "veröffentlichtam",
+    "erschienen",
+    "erscheinungsdatum",
+    "publikationsdatum",
+    "datedepublication",
+    "datepublication",
+    "publiéle",
+    "publié",
+    "fecha",
+    "fechadepublicacion",
+    "fechapublicacion",
+    "publicado",
+    "datapubblicazione",
+    "pubblicato",
+    "datadepublicacao",
+    "publicatiedatum",
+    "gepubliceerd",
 ];
 const UPDATED_KEYS: &[&str] = &[
     "updated",
@@ -122,6 +202,15 @@ const UPDATED_KEYS: &[&str] = &[
     "dateupdated",
     "modifiedtime",
     "updatedtime",
+    // other languages
+    "aktualisiert",
+    "geändert",
+    "miseàjour",
+    "misajour",
+    "actualizado",
+    "atualizado",
+    "aggiornato",
+    "bijgewerkt",
 ];
 const URL_KEYS: &[&str] = &[
     "url",
@@ -136,6 +225,10 @@ const URL_KEYS: &[&str] = &[
     "uri",
     "guid",
     "hyperlink",
+    // other languages
+    "lien",
+    "enlace",
+    "adresse",
 ];
 const TAG_KEYS: &[&str] = &[
     "tags",
@@ -151,6 +244,30 @@ const TAG_KEYS: &[&str] = &[
     "labels",
     "subjects",
     "newskeywords",
+    // other languages
+    "schlagworte",
+    "schlagwörter",
+    "stichworte",
+    "schlüsselwörter",
+    "kategorie",
+    "kategorien",
+    "rubrik",
+    "ressort",
+    "motsclés",
+    "motscles",
+    "catégorie",
+    "catégories",
+    "categorie",
+    "rubrique",
+    "etiquetas",
+    "categoría",
+    "categorías",
+    "categoria",
+    "categorias",
+    "palabrasclave",
+    "etichette",
+    "parolechiave",
+    "trefwoorden",
 ];
 const SOURCE_KEYS: &[&str] = &[
     "source",
@@ -163,6 +280,15 @@ const SOURCE_KEYS: &[&str] = &[
     "sourcename",
     "website",
     "provider",
+    // other languages
+    "quelle",
+    "fuente",
+    "fonte",
+    "bron",
+    "verlag",
+    "herausgeber",
+    "éditeur",
+    "editeur",
 ];
 const AUTHOR_KEYS: &[&str] = &[
     "author",
@@ -175,6 +301,16 @@ const AUTHOR_KEYS: &[&str] = &[
     "authorname",
     "dccreator",
     "bylines",
+    // other languages
+    "autor",
+    "autoren",
+    "auteur",
+    "auteurs",
+    "autores",
+    "autore",
+    "autori",
+    "verfasser",
+    "schrijver",
 ];
 
 /// The default names of a coindex field (`--map` FIELD) in `norm_key` form.
@@ -191,6 +327,56 @@ fn default_keys(field: &str) -> &'static [&'static str] {
         "tags" => TAG_KEYS,
         _ => &[],
     }
+}
+
+/// Whether the name `n` (in `norm_key` form) qualifies a default name of `field`: a
+/// unit or zone after a date (`published_epoch_ms`, `date_utc`), a kind of record or
+/// text before a name (`article_text`, `post_title`, `news_url`), or a form of text
+/// after it (`body_html`, `content_plain`). Used only when no default name is present.
+fn qualified(field: &str, n: &str) -> bool {
+    const UNITS: &[&str] = &[
+        "epochms",
+        "epoch",
+        "unixms",
+        "unix",
+        "ms",
+        "millis",
+        "sec",
+        "secs",
+        "seconds",
+        "ts",
+        "utc",
+        "gmt",
+        "iso",
+        "iso8601",
+        "local",
+        "text",
+        "str",
+        "string",
+        "formatted",
+    ];
+    const BEFORE: &[&str] = &[
+        "article", "post", "news", "story", "item", "entry", "page", "main", "full", "clean",
+        "plain", "raw",
+    ];
+    const AFTER: &[&str] = &[
+        "text", "html", "plain", "raw", "clean", "full", "md", "markdown", "names",
+    ];
+    let keys = default_keys(field);
+    let after = if matches!(field, "published" | "updated") {
+        UNITS
+    } else {
+        AFTER
+    };
+    let prefixed = BEFORE
+        .iter()
+        .filter_map(|b| n.strip_prefix(b))
+        .any(|rest| keys.contains(&rest));
+    prefixed
+        || keys
+            .iter()
+            .filter_map(|k| n.strip_prefix(k))
+            .any(|rest| after.contains(&rest))
 }
 
 /// Lowercase, letters and digits only: `published_at`, `publishedAt`, `Published At`
@@ -216,6 +402,9 @@ pub(crate) fn known_header(h: &str, map: &[(String, String)]) -> bool {
         ]
         .iter()
         .any(|keys| keys.contains(&n.as_str()))
+        || ["title", "body", "url", "published"]
+            .iter()
+            .any(|f| qualified(f, &n))
 }
 
 /// Key lookup on one record.
@@ -265,14 +454,62 @@ impl<'a> Lookup<'a> {
         if let Some((_, name)) = map.iter().find(|(f, _)| f == field) {
             return self.get_named(name).into_iter().collect();
         }
-        default_keys(field)
+        let named: Vec<_> = default_keys(field)
             .iter()
             .filter_map(|k| self.get(k))
+            .collect();
+        if !named.is_empty() {
+            return named;
+        }
+        self.keys
+            .iter()
+            .filter(|(n, _)| qualified(field, n))
+            .filter_map(|(_, k)| self.obj.get_key_value(*k))
+            .map(|(k, v)| (k.as_str(), v))
             .collect()
+    }
+
+    /// The UTC twin of a field's date (`date_gmt` beside `date`, `modified_gmt` beside
+    /// `modified`, as WordPress exports them: the plain one is the site's local time,
+    /// written without a zone), as a UTC date; `None` without a twin or with `--map`.
+    fn utc_twin(&self, field: &str, map: &[(String, String)]) -> Option<String> {
+        if map.iter().any(|(f, _)| f == field) {
+            return None;
+        }
+        default_keys(field)
+            .iter()
+            .filter(|k| self.get(k).is_some())
+            .flat_map(|k| [format!("{k}gmt"), format!("{k}utc")])
+            .find_map(|twin| date_text(self.get(&twin)?.1).ok().flatten())
+            .map(|t| as_utc(&t))
     }
 
     fn summary(&self) -> Vec<(&'a str, &'a Value)> {
         SUMMARY_KEYS.iter().filter_map(|k| self.get(k)).collect()
+    }
+}
+
+/// A date and time written without a zone (`2025-01-10T14:30:00`, `2025-01-10
+/// 14:30`) marked as UTC; any other text as it is.
+fn as_utc(t: &str) -> String {
+    let t = t.trim();
+    let b = t.as_bytes();
+    let naive = (16..=26).contains(&b.len())
+        && b[..10].iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+        && matches!(b[10], b'T' | b' ')
+        && b[11..]
+            .iter()
+            .all(|c| c.is_ascii_digit() || matches!(c, b':' | b'.'));
+    if naive {
+        format!("{}T{}Z", &t[..10], &t[11..])
+    } else {
+        t.to_string()
     }
 }
 
@@ -367,7 +604,7 @@ pub(crate) fn map_fields(
         .into_iter()
         .max_by_key(String::len);
     let mapped_dek = map.iter().any(|(f, _)| f == "dek");
-    let mut dek = first_text(&l.field("dek", map), scalar_text)?;
+    let mut dek = first_text(&l.field("dek", map), scalar_text).unwrap_or_default();
     let mapped_body = map.iter().any(|(f, _)| f == "body");
     let summaries = if mapped_dek && mapped_body {
         Vec::new()
@@ -393,17 +630,33 @@ pub(crate) fn map_fields(
     }
     a.dek = dek.map(|t| html::inline_text(&t, Plain::AsIs));
     a.body = html::body_to_text(&a.body);
-    let urls = all_texts(&l.field("url", map), url_text)?;
+    let urls = all_texts(&l.field("url", map), url_text).unwrap_or_default();
     a.url = urls
         .iter()
         .find(|u| u.starts_with("http://") || u.starts_with("https://"))
         .or(urls.first())
         .cloned();
-    a.source = first_text(&l.field("source", map), source_text)?;
-    a.authors = list_field(&l.field("authors", map), authors_of, true)?;
-    a.published = first_text(&l.field("published", map), date_text)?;
-    a.updated = first_text(&l.field("updated", map), date_text)?;
-    a.tags = list_field(&l.field("tags", map), tags_of, false)?;
+    // Metadata of a type that cannot be read (a number as the author, as WordPress
+    // writes a user id) is left empty: the article is still indexed.
+    a.source = first_text(&l.field("source", map), source_text).unwrap_or_default();
+    a.authors = list_field(&l.field("authors", map), authors_of, true).unwrap_or_default();
+    if a.authors.is_empty() && !map.iter().any(|(f, _)| f == "authors") {
+        // WordPress REST with `_embed`: the authors' names are under `_embedded`
+        if let Some(Value::Object(e)) = obj.get("_embedded")
+            && let Some(v) = e.get("author")
+        {
+            a.authors = authors_of(v).unwrap_or_default();
+        }
+    }
+    a.published = match l.utc_twin("published", map) {
+        Some(t) => Some(t),
+        None => first_text(&l.field("published", map), date_text).unwrap_or_default(),
+    };
+    a.updated = match l.utc_twin("updated", map) {
+        Some(t) => Some(t),
+        None => first_text(&l.field("updated", map), date_text).unwrap_or_default(),
+    };
+    a.tags = list_field(&l.field("tags", map), tags_of, false).unwrap_or_default();
     Ok(a)
 }
 
@@ -547,11 +800,7 @@ mod tests {
     fn wrong_types_and_empty_records() {
         let cases = [
             (json!({"title": true, "body": "x"}), "`title` is a boolean"),
-            (json!({"title": "T", "tags": [true]}), "`tags` is a boolean"),
-            (
-                json!({"title": "T", "published": ["2024"]}),
-                "`published` is a list",
-            ),
+            (json!({"title": "T", "body": [true]}), "`body` is a list"),
             (
                 json!({"id": 3, "foo": "bar"}),
                 "no title and no body (fields: foo, id",
@@ -565,6 +814,103 @@ mod tests {
         // a wrong type is forgiven when another name gives the field
         let ok = map_record(&obj(json!({"title": {"x": 1}, "headline": "H"})), &[]).unwrap();
         assert_eq!(ok.title.as_deref(), Some("H"));
+        // metadata of a type that cannot be read is left empty, and the article kept
+        // (WordPress writes its author as a user id)
+        let a = map_record(
+            &obj(
+                json!({"title": "T", "body": "B", "author": 5, "tags": [true],
+                "published": ["2024"], "dek": {"x": 1}, "source": [1]}),
+            ),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(a.title.as_deref(), Some("T"));
+        assert!(a.authors.is_empty() && a.tags.is_empty() && a.published.is_none());
+        assert!(a.dek.is_none() && a.source.is_none());
+    }
+
+    /// Names of other languages, and names qualified by a unit, a zone or a kind of
+    /// text, find their field; an exact default name wins over a qualified one.
+    #[test]
+    fn qualified_and_foreign_names() {
+        let a = map_record(
+            &obj(json!({"Titel": "Bitcoin steigt", "Datum": "10.01.2025 14:30",
+                "Autor": "Anna Schmidt", "Link": "https://example.de/a", "Text": "Der Kurs stieg."})),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(a.title.as_deref(), Some("Bitcoin steigt"));
+        assert_eq!(a.published.as_deref(), Some("10.01.2025 14:30"));
+        assert_eq!(a.authors, ["Anna Schmidt"]);
+        assert_eq!(a.url.as_deref(), Some("https://example.de/a"));
+        assert_eq!(a.body, "Der Kurs stieg.");
+        let a = map_record(
+            &obj(
+                json!({"headline": "H", "published_epoch_ms": 1736519400000u64,
+                "article_text": ["One.", "Two."], "post_tags": "btc, etf"}),
+            ),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(a.published.as_deref(), Some("1736519400000"));
+        assert!(
+            a.body.contains("One.") && a.body.contains("Two."),
+            "{}",
+            a.body
+        );
+        assert_eq!(a.tags, ["btc", "etf"]);
+        // the plain name wins; a qualified one that is no unit is not the field
+        let a = map_record(
+            &obj(
+                json!({"title": "T", "body": "plain", "body_md": "*a longer marked-up text*",
+                "date_created_by": "x", "timestamp_note": "y"}),
+            ),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(a.body, "plain");
+        assert!(a.published.is_none());
+        for (n, known) in [
+            ("Article Text", true),
+            ("published_epoch_ms", true),
+            ("Titel", true),
+            ("post_title", true),
+            ("Notes", false),
+            ("timestamp_note", false),
+        ] {
+            assert_eq!(known_header(n, &[]), known, "{n}");
+        }
+    }
+
+    /// WordPress REST posts: `date` is the site's local time without a zone, `date_gmt`
+    /// the same instant in UTC; the authors' names are under `_embedded`.
+    #[test]
+    fn wordpress_rest_posts() {
+        let a = map_record(
+            &obj(
+                json!({"id": 9, "date": "2025-01-10T21:30:00", "date_gmt": "2025-01-11T02:30:00",
+                "modified": "2025-01-12 08:00:00", "modified_gmt": "2025-01-12 13:00:00",
+                "title": {"rendered": "Post"}, "content": {"rendered": "<p>Text.</p>"},
+                "author": 3, "_embedded": {"author": [{"id": 3, "name": "Lee Park"}]}}),
+            ),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(a.published.as_deref(), Some("2025-01-11T02:30:00Z"));
+        assert_eq!(a.updated.as_deref(), Some("2025-01-12T13:00:00Z"));
+        assert_eq!(a.authors, ["Lee Park"]);
+        // a twin with a zone of its own is kept as written
+        assert_eq!(
+            as_utc("2025-01-11T02:30:00+00:00"),
+            "2025-01-11T02:30:00+00:00"
+        );
+        // `--map published=date` reads the named key, not its twin
+        let a = map_record(
+            &obj(json!({"title": "T", "date": "2025-01-10T21:30:00", "date_gmt": "2025-01-11T02:30:00"})),
+            &[("published".to_string(), "date".to_string())],
+        )
+        .unwrap();
+        assert_eq!(a.published.as_deref(), Some("2025-01-10T21:30:00"));
     }
 
     #[test]

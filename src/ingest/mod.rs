@@ -129,7 +129,11 @@ fn parse_text_unguarded(
         Format::Markdown => markdown::parse(text, &opts.field_map).map(single),
         Format::Json => records::parse_json(text, &opts.field_map),
         Format::Ndjson => Ok(records::parse_ndjson(text, &opts.field_map)),
-        Format::Csv => records::parse_delimited(text, b',', &opts.field_map),
+        Format::Csv => records::parse_delimited(
+            text,
+            records::sniff_delimiter(text.as_bytes()),
+            &opts.field_map,
+        ),
         Format::Tsv => records::parse_delimited(text, b'\t', &opts.field_map),
         Format::Feed => feed::parse(text),
     }

@@ -381,6 +381,36 @@ pub(super) fn delimited_row(
     })
 }
 
+/// The delimiter of a `.csv` file, from its header row: the most frequent of `,`, `;`,
+/// tab and `|` outside quotes, `,` when none is there or on a tie with it. Spreadsheets
+/// in locales with a decimal comma (German, French, Spanish, Brazilian…) save CSV with
+/// `;`, and some scrapers use `|`: read as `,`, such a header is one column and the file
+/// would be skipped. The header names fields, so it holds no decimal commas.
+pub fn sniff_delimiter(head: &[u8]) -> u8 {
+    let mut counts = [0usize; 4];
+    const DELIMS: [u8; 4] = [b',', b';', b'\t', b'|'];
+    let mut quoted = false;
+    for &b in head {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' | b'\r' if !quoted => break,
+            _ if !quoted => {
+                if let Some(k) = DELIMS.iter().position(|&d| d == b) {
+                    counts[k] += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut best = 0;
+    for k in 1..DELIMS.len() {
+        if counts[k] > counts[best] {
+            best = k;
+        }
+    }
+    DELIMS[best]
+}
+
 /// The reader settings of CSV/TSV files: a header row, ragged rows allowed (they are
 /// reported as bad records).
 pub(super) fn delimited_reader<R: std::io::Read>(delim: u8, r: R) -> csv::Reader<R> {
@@ -422,6 +452,29 @@ pub fn parse_delimited(text: &str, delim: u8, map: &[(String, String)]) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The delimiter of a `.csv` file comes from its header row, outside quotes.
+    #[test]
+    fn csv_delimiters_are_sniffed() {
+        for (head, want) in [
+            ("title,date,body\n", b','),
+            ("Titel;Datum;Autor;Link;Text\r\n\"a,b\";1;2;3;4", b';'),
+            ("\"title, or headline\";date;body\n", b';'),
+            ("title|date|body\n", b'|'),
+            ("title\tdate\tbody\n", b'\t'),
+            ("title\n", b','),
+            ("a;b,c\n", b','),
+            ("", b','),
+        ] {
+            assert_eq!(sniff_delimiter(head.as_bytes()), want, "{head:?}");
+        }
+        // a `;` export of a locale with decimal commas reads whole
+        let csv = "Titel;Datum;Text\n\"Kurs; Bericht\";10.01.2025 14:30;Er stieg um 2,5 Prozent.\n";
+        let p = parse_delimited(csv, sniff_delimiter(csv.as_bytes()), &[]).unwrap();
+        assert_eq!(p.articles.len(), 1, "{:?}", p.record_errors);
+        assert_eq!(p.articles[0].title.as_deref(), Some("Kurs; Bericht"));
+        assert_eq!(p.articles[0].body, "Er stieg um 2,5 Prozent.");
+    }
 
     #[test]
     fn json_shapes() {

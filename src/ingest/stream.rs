@@ -302,7 +302,15 @@ pub fn stream_records(
             }
         }
         Format::Csv | Format::Tsv => {
-            let delim = if format == Format::Csv { b',' } else { b'\t' };
+            let delim = if format == Format::Csv {
+                // the header row is in the first buffer, or it is too long for one
+                match text.fill_buf() {
+                    Ok(head) => records::sniff_delimiter(head),
+                    Err(_) => b',',
+                }
+            } else {
+                b'\t'
+            };
             let mut rdr = delimited_reader(delim, Bound::new(&mut text));
             let header = match rdr.byte_headers() {
                 Ok(h) => h.clone(),
