@@ -266,6 +266,10 @@ fn feed_footer(text: &str) -> Option<FeedFooter> {
     );
     // only the end of the text is searched: the footer closes an item
     let from = text.floor_char_boundary(text.len().saturating_sub(1200));
+    // most pages have no footer: a substring search rules it out before the regex
+    if !text[from..].contains(" appeared first on ") {
+        return None;
+    }
     let c = r.captures(&text[from..])?;
     let clean = |s: &str| {
         static TAG: OnceLock<Regex> = OnceLock::new();
