@@ -177,3 +177,200 @@ fn an_article_in_sibling_sections_keeps_every_section() {
         ],
     );
 }
+
+/// Twelve pages in the shapes of other news sites and blog platforms (written for this
+/// test: JSON-LD in `@graph` or as author lists, no metadata at all, site-wide junk in
+/// `og:title`/`og:url`, articles in bare `div`s, Medium/Substack chrome). Each gives its
+/// headline, day, authors and URL, keeps a sentence of its text and drops one phrase of
+/// chrome (a teaser of another article, a newsletter box, a cookie banner, a comment).
+#[test]
+fn pages_of_other_sites_give_their_header_and_text() {
+    // (file, title, day, authors, url, kept, gone)
+    type Case = (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static [&'static str],
+        Option<&'static str>,
+        &'static str,
+        &'static str,
+    );
+    let cases: &[Case] = &[
+        (
+            "blockworksish.html",
+            "Ether Staking Entry Queue Hits Six-Month High as Withdrawals Dry Up",
+            "2025-02-18",
+            &["Marisol Okafor"],
+            Some("https://blockworksish.co/news/ether-staking-entry-queue-six-month-high"),
+            "The share of total ether supply that is staked now stands at roughly 28.4%, up from 26.9% at the start of the year.",
+            "Solana validators push back on proposal to burn more priority fees",
+        ),
+        (
+            "theblockish.html",
+            "Tether mints $2 billion USDT in 48 hours ahead of Fed rate decision",
+            "2025-03-18",
+            &["Devon Hartley"],
+            Some("https://www.theblockish.co/post/351207/tether-mints-2-billion-usdt-48-hours-fed"),
+            "Past clusters of issuance of this size have often, though not always, preceded periods of rising spot volumes on large exchanges.",
+            "Get the five biggest stories in crypto delivered before your first coffee.",
+        ),
+        (
+            "decryptish.html",
+            "Bitcoin ETFs Log Fifth Straight Day of Outflows as Basis Trade Unwinds",
+            "2025-02-26",
+            &["Priya Raman", "Tomasz Wielgosz"],
+            Some("https://decryptish.co/308812/bitcoin-etfs-fifth-day-outflows-basis-trade"),
+            "The five-day run of redemptions now totals more than $2.6 billion, the largest such streak since the funds launched in January 2024.",
+            "We use cookies to personalise content and ads, to provide social media features and to analyse our traffic.",
+        ),
+        (
+            "reutersish.html",
+            "Crypto lender Halvane files for bankruptcy protection after freezing withdrawals",
+            "2025-03-11",
+            &["Hannah Lowry", "Felipe Arce"],
+            None,
+            "In its filing, Halvane said it intended to use the bankruptcy process to pursue an orderly wind-down of its lending business and to maximize recoveries for customers.",
+            "The Reutersish Daily Briefing newsletter provides all the news you need to start your day.",
+        ),
+        (
+            "cnbcish.html",
+            "Crypto stocks rally as bitcoin climbs back toward $97,000",
+            "2025-01-15",
+            &["Kate Ferreira"],
+            Some(
+                "https://www.cnbcish.com/2025/01/14/crypto-stocks-rally-as-bitcoin-climbs-back-toward-97000.html",
+            ),
+            "The move came after a report showed wholesale prices rose less than economists had expected in December, easing some concerns that inflation could keep the Federal Reserve from cutting rates further this year.",
+            "Don't miss these cryptocurrency insights from CNBCish Pro",
+        ),
+        (
+            "utodayish.html",
+            "XRP Open Interest Doubles in One Week: What Is Behind the Surge?",
+            "2025-03-07",
+            &["Gleb Voronin"],
+            None,
+            "Funding rates on perpetual swaps have turned strongly positive, which means traders holding long positions are paying a premium to keep them open.",
+            "Shiba Inu Burn Rate Spikes 900% as SHIB Holders Eye Breakout",
+        ),
+        (
+            "forbesish.html",
+            "What The New Stablecoin Bill Could Mean For Your Savings Account",
+            "2025-02-07",
+            &["Lena Marsh"],
+            Some(
+                "https://www.forbesish.com/sites/lenamarsh/2025/02/07/what-the-new-stablecoin-bill-could-mean-for-your-savings-account/",
+            ),
+            "Deposits are the cheapest source of funding for a bank, so even a modest shift could squeeze lending.",
+            "Opinions expressed by Forbesish Contributors are their own.",
+        ),
+        (
+            "yahooish.html",
+            "Bitcoin slips below $90,000 as Treasury yields climb and tech stocks wobble",
+            "2025-02-25",
+            &["Ines Calloway"],
+            Some("https://finance.yahooish.com/news/bitcoin-slips-below-90-000-140211482.html"),
+            "Spot bitcoin ETFs have also seen steady redemptions in recent sessions, reversing some of the strong inflows that followed the U.S. election in November.",
+            "Why some retirees are putting a slice of their 401(k) into crypto",
+        ),
+        (
+            "beincryptoish.html",
+            "Pepe Whales Accumulate 1.2 Trillion Tokens as Memecoin Market Cools",
+            "2025-03-05",
+            &["Sipho Ndlovu"],
+            Some("https://beincryptoish.com/pepe-whales-accumulate-trillion-tokens/"),
+            "Meanwhile, exchange reserves of PEPE have decreased by about 2% over the past week, suggesting that more tokens are being withdrawn to private wallets than deposited for sale.",
+            "Whales always dump on retail eventually, be careful out there.",
+        ),
+        (
+            "bitcoinmagish.html",
+            "Bitcoin Mining Difficulty Sets New Record as Hashprice Sinks to Multi-Year Low",
+            "2025-01-29",
+            &["Wendell Achebe"],
+            Some("https://bitcoinmagish.com/mining/bitcoin-mining-difficulty-record-hashprice-low"),
+            "Transaction fees, which once provided a cushion for miners during quiet periods, now make up less than 2% of total block rewards.",
+            "Why Self-Custody Still Matters More Than Ever",
+        ),
+        (
+            "mediumish.html",
+            "I Ran a Bitcoin Node on a Raspberry Pi for a Year. Here’s What I Learned.",
+            "2025-01-08",
+            &["Aiden Kowalczyk"],
+            Some(
+                "https://mediumish.com/@aidenkowalczyk/i-ran-a-bitcoin-node-on-a-raspberry-pi-for-a-year-4f2a9c1e77b0",
+            ),
+            "Twice the node fell out of sync after a power cut corrupted part of the chainstate.",
+            "Join Mediumish for free to get updates from this writer.",
+        ),
+        (
+            "substackish.html",
+            "The Quiet Return of On-Chain Leverage",
+            "2025-02-12",
+            &["Rosalind Vey"],
+            Some("https://ledgerline.substackish.com/p/the-quiet-return-of-on-chain-leverage"),
+            "Much of the new demand appears to come from a familiar source: traders looping positions to farm incentive points ahead of expected token launches.",
+            "Subscribe for free to receive new posts and support my work.",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for &(file, title, day, want_authors, url, kept, gone) in cases {
+        let d = doc(file);
+        if text(d, "title") != title {
+            failures.push(format!("{file}: title {:?}", text(d, "title")));
+        }
+        if !text(d, "published").starts_with(day) {
+            failures.push(format!("{file}: published {:?}", text(d, "published")));
+        }
+        if authors(d) != want_authors {
+            failures.push(format!("{file}: authors {:?}", authors(d)));
+        }
+        if let Some(u) = url
+            && text(d, "url").trim_end_matches('/') != u.trim_end_matches('/')
+        {
+            failures.push(format!("{file}: url {:?}", text(d, "url")));
+        }
+        let body = text(d, "body");
+        if !body.contains(kept) {
+            failures.push(format!("{file}: text lost {kept:?}"));
+        }
+        if body.contains(gone) || text(d, "dek").contains(gone) {
+            failures.push(format!("{file}: chrome kept {gone:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// Two different pages whose `og:url` is the site's front page (and that have no
+/// canonical link) are two articles: a front page names no article, so it gives them
+/// no URL and no shared id.
+#[test]
+fn a_front_page_og_url_does_not_merge_two_articles() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("pages");
+    std::fs::create_dir(&data).unwrap();
+    for (i, (title, text)) in [
+        ("Miners Sell Reserves as Hashprice Falls", "Public miners sold more of their reserves in March than in any month since the halving, filings show."),
+        ("Exchange Lists Two Euro Stablecoins", "The exchange will list two euro stablecoins next week, after the regulator approved their issuers."),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let page = format!(
+            r#"<html><head><meta property="og:url" content="https://www.example.com/"><meta property="og:site_name" content="Example"><title>{title} | Example</title></head><body><h1>{title}</h1><p>{text} {text}</p></body></html>"#
+        );
+        std::fs::write(data.join(format!("{i}.html")), page).unwrap();
+    }
+    let idx = dir.path().join("index");
+    let idx = idx.to_str().unwrap();
+    assert_code(
+        &run(&["index", data.to_str().unwrap(), "--index", idx, "--quiet"]),
+        0,
+    );
+    let out = run(&["export", "--index", idx]);
+    let docs: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(docs.len(), 2, "{docs:?}");
+    assert!(docs.iter().all(|d| text(d, "url").is_empty()));
+    assert!(docs.iter().all(|d| text(d, "source") == "example"));
+}

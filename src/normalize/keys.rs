@@ -106,6 +106,25 @@ pub fn canonical_url(url: &str) -> String {
     out
 }
 
+/// Whether a URL is a site's front page (`https://www.example.com/`, `…/index.html`):
+/// it names no article. Sites that write it as every page's `og:url` would otherwise
+/// give all their pages one id.
+pub fn is_front_page(url: &str) -> bool {
+    let c = canonical_url(url);
+    let rest = c.split_once("://").map_or(c.as_str(), |(_, r)| r);
+    if rest.contains('?') {
+        // `/?p=123`: WordPress's article URL without permalinks
+        return false;
+    }
+    match rest.split_once('/') {
+        None => true,
+        Some((_, path)) => {
+            let path = path.to_ascii_lowercase();
+            ["index.html", "index.htm", "index.php"].contains(&path.as_str())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +158,21 @@ mod tests {
         }
         assert_eq!(source_key("Bitcoin.com News"), "bitcoin-com-news");
         assert_eq!(source_key("https://coin wire.com/a"), "coin-wire");
+    }
+
+    #[test]
+    fn front_pages_name_no_article() {
+        for (u, want) in [
+            ("https://www.example.com", true),
+            ("https://www.example.com/", true),
+            ("https://Example.com/index.html", true),
+            ("https://example.com/?utm_source=x", true),
+            ("https://example.com/?p=123", false),
+            ("https://example.com/news/a-story", false),
+            ("https://example.com/2025/01/10/", false),
+        ] {
+            assert_eq!(is_front_page(u), want, "{u}");
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 use crate::model::{Article, RawArticle};
 use crate::text::{clean_inline, push_collapsed};
 
-pub use keys::{canonical_url, clean_tag, hex_id, host_source, source_key};
+pub use keys::{canonical_url, clean_tag, hex_id, host_source, is_front_page, source_key};
 
 /// Settings the normalizer needs.
 #[derive(Debug, Clone)]
@@ -40,18 +40,20 @@ pub fn normalize(
     if title.is_empty() && body.is_empty() {
         return Err(EMPTY_REASON.to_string());
     }
-    let url = raw
+    let site_url = raw
         .url
         .as_deref()
         .map(str::trim)
         .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
         .map(canonical_url);
+    // a front page names the site, not the article: no URL (and no URL id) for it
+    let url = site_url.clone().filter(|u| !keys::is_front_page(u));
     let source = raw
         .source
         .as_deref()
         .map(source_key)
         .filter(|s| !s.is_empty())
-        .or_else(|| url.as_deref().and_then(host_source))
+        .or_else(|| site_url.as_deref().and_then(host_source))
         .unwrap_or_else(|| source_key(fallback_source));
     let published = raw
         .published

@@ -61,7 +61,40 @@ fn is_byline_block(el: &scraper::node::Element) -> bool {
     })
 }
 
-/// True when a class names the element that holds an author's name.
+/// True when a class/id says author (`author-name`, `article__author`,
+/// `ArticleHeader-authors`), or a `data-testid` says byline: a byline block when its
+/// text is short ([`AUTHOR_BLOCK_MAX`]); an author's bio box is longer.
+fn is_author_block(el: &scraper::node::Element) -> bool {
+    !matches!(el.name(), "html" | "body" | "article" | "main" | "a")
+        && (el.classes().chain(el.id()).any(|c| {
+            let c = c.to_ascii_lowercase();
+            c.contains("author") && !c.contains("bio") && !c.contains("about")
+        }) || el
+            .attr("data-testid")
+            .is_some_and(|t| t.to_ascii_lowercase().contains("byline")))
+}
+
+/// Longest text of an [`is_author_block`] block.
+const AUTHOR_BLOCK_MAX: usize = 200;
+
+/// Path segments of links to an author's page (`/author/jane-doe`, `/authors/…`).
+const AUTHOR_PATHS: &[&str] = &[
+    "/author/",
+    "/authors/",
+    "/autor/",
+    "/auteur/",
+    "/writers/",
+    "/contributors/",
+    "/staff/",
+    "/people/",
+    "/profile/",
+    "/profiles/",
+    "/journalists/",
+    "/reporters/",
+];
+
+/// True when a class names the element that holds an author's name, or it is a link
+/// to an author's page.
 fn is_name_element(el: &scraper::node::Element) -> bool {
     el.attr("rel").is_some_and(|r| {
         r.split_whitespace()
@@ -73,7 +106,22 @@ fn is_name_element(el: &scraper::node::Element) -> bool {
             "username" | "author" | "author-name" | "authorname" | "fn" | "byline-name"
         ) || c.ends_with("-author-name")
             || c.ends_with("--author-name")
-    })
+            || c.ends_with("-authorname")
+    }) || (el.name() == "a"
+        && el.attr("href").is_some_and(|h| {
+            let h = h.to_ascii_lowercase();
+            AUTHOR_PATHS.iter().any(|p| h.contains(p))
+        }))
+}
+
+/// A person's name as a byline link prints it: two to four capitalized words.
+fn name_like(name: &str) -> bool {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    (2..=4).contains(&words.len())
+        && plausible(name)
+        && words
+            .iter()
+            .all(|w| w.chars().next().is_some_and(char::is_uppercase))
 }
 
 /// A plausible name: a few words, a letter first, no digits, not a sentence.
@@ -116,7 +164,11 @@ pub(super) fn byline_authors(doc: &Html) -> Vec<String> {
         .tree
         .nodes()
         .filter_map(ElementRef::wrap)
-        .filter(|e| is_byline_block(e.value()))
+        .filter(|e| {
+            is_byline_block(e.value())
+                || (is_author_block(e.value())
+                    && e.text().map(str::len).sum::<usize>() <= AUTHOR_BLOCK_MAX)
+        })
         .take(MAX_BYLINES);
     for b in bylines {
         let named: Vec<String> = b
@@ -139,6 +191,18 @@ pub(super) fn byline_authors(doc: &Html) -> Vec<String> {
         let names = names_from_text(&text);
         if !names.is_empty() {
             return names;
+        }
+        // a byline of links without `By` (`Lena Marsh` / `Senior Contributor`): its
+        // first link, when that reads as a person's name
+        if let Some(first) = b
+            .descendent_elements()
+            .take(200)
+            .find(|d| d.value().name() == "a")
+        {
+            let n = collapse(&first.text().collect::<String>());
+            if name_like(&n) {
+                return vec![n];
+            }
         }
     }
     Vec::new()
@@ -186,6 +250,9 @@ pub(super) fn printed_date(doc: &Html) -> Option<String> {
         if text.is_empty() || text.len() > DATE_BLOCK_MAX {
             continue;
         }
+        // a date and its time in two text nodes (React prints `Jan 14 2025<!-- -->7:32
+        // PM`, which reads `Jan 14 20257:32 PM`)
+        let text = crate::ingest::pagedump::deglue_date_line(&text);
         for c in date_re().captures_iter(&text) {
             let label = c.get(1).map_or("", |m| m.as_str()).to_ascii_lowercase();
             let Some(d) = c.get(2) else { continue };

@@ -147,6 +147,30 @@ fn heading_side(title: &str, headings: &[String]) -> Option<String> {
     })
 }
 
+/// Whether a title is only the site's name: the `og:site_name`/publisher, or the host's
+/// name alone or with a brand word (`Example`, `Example Finance`, `Example.com` on
+/// `example.com`; not `Example Hits Record`), compared on letters and digits.
+fn is_site_title(title: &str, site: Option<&str>, host: Option<&str>) -> bool {
+    const BRAND: &[&str] = &[
+        "", "com", "news", "finance", "markets", "magazine", "mag", "media", "daily", "online",
+        "crypto", "blog", "times", "today", "post", "wire", "journal",
+    ];
+    let key = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let t = key(title);
+    if t.is_empty() {
+        return false;
+    }
+    site.is_some_and(|s| key(s) == t)
+        || host.map(key).is_some_and(|h| {
+            h.len() >= 3 && t.strip_prefix(&h).is_some_and(|rest| BRAND.contains(&rest))
+        })
+}
+
 /// Parses an HTML page into one raw article.
 pub fn parse(text: &str) -> RawArticle {
     let doc = Html::parse_document(&cap_nesting(text));
@@ -154,20 +178,30 @@ pub fn parse(text: &str) -> RawArticle {
     let site = m.ld.source.clone().or_else(|| m.og.source.clone());
     let mut a = RawArticle::default();
 
-    set(&mut a.title, m.ld.title.clone());
+    // a metadata title that is only the site's name (`og:title` = `og:site_name` on
+    // every page, or the host's name) is passed over for the next source
+    let host = [&m.canonical, &m.og.url, &m.ld.url]
+        .into_iter()
+        .flatten()
+        .find_map(|u| crate::normalize::host_source(u));
+    let headline =
+        |t: Option<String>| t.filter(|t| !is_site_title(t, site.as_deref(), host.as_deref()));
+    set(&mut a.title, headline(m.ld.title.clone()));
     set(
         &mut a.title,
-        m.og.title
-            .as_deref()
-            .map(|t| strip_site_suffix(t, site.as_deref().or(Some("")))),
+        headline(
+            m.og.title
+                .as_deref()
+                .map(|t| strip_site_suffix(t, site.as_deref().or(Some("")))),
+        ),
     );
-    set(&mut a.title, m.micro.title.clone());
-    set(&mut a.title, m.twitter_title.clone());
+    set(&mut a.title, headline(m.micro.title.clone()));
+    set(&mut a.title, headline(m.twitter_title.clone()));
     set(
         &mut a.title,
-        m.title_tag.as_deref().map(|t| {
+        headline(m.title_tag.as_deref().map(|t| {
             heading_side(t, &m.headings).unwrap_or_else(|| strip_site_suffix(t, site.as_deref()))
-        }),
+        })),
     );
     set(&mut a.title, m.h1.clone());
 
@@ -175,8 +209,11 @@ pub fn parse(text: &str) -> RawArticle {
     set(&mut a.dek, m.og.dek.clone());
     set(&mut a.dek, m.meta_description.clone());
 
-    set(&mut a.url, m.ld.url.clone());
-    set(&mut a.url, m.og.url.clone());
+    // a front page (`og:url` of the home page on every page) is passed over for the next
+    let article_url =
+        |u: &Option<String>| u.clone().filter(|u| !crate::normalize::is_front_page(u));
+    set(&mut a.url, article_url(&m.ld.url));
+    set(&mut a.url, article_url(&m.og.url));
     set(&mut a.url, m.canonical.clone());
     a.url = a
         .url
@@ -254,6 +291,27 @@ pub fn parse(text: &str) -> RawArticle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn site_names_are_no_headlines() {
+        for (t, site, host, want) in [
+            ("Forbesish", Some("Forbesish"), Some("forbesish"), true),
+            ("Yahooish Finance", None, Some("yahooish"), true),
+            ("Example.com", None, Some("example"), true),
+            ("Bitcoin Hits Record", None, Some("bitcoin"), false),
+            ("Bitcoin", None, Some("bitcoin"), true),
+            ("The Daily Ledger", Some("The Daily Ledger"), None, true),
+            (
+                "Stablecoin Bill Advances",
+                Some("The Daily Ledger"),
+                None,
+                false,
+            ),
+            ("", None, Some("x"), false),
+        ] {
+            assert_eq!(is_site_title(t, site, host), want, "{t}");
+        }
+    }
 
     #[test]
     fn a_title_tags_headline_side_is_the_one_printed_as_a_heading() {

@@ -100,6 +100,9 @@ const CHROME_WORDS: &[&str] = &[
     "social",
     "newsletter",
     "subscribe",
+    // Substack's and Ghost's sign-up boxes inside the post
+    "subscription-widget",
+    "subscription-form",
     "signup",
     "sign-up",
     "cookie",
@@ -631,6 +634,7 @@ mod tests {
             r#"<div role="navigation">x</div>"#,
             r#"<div hidden>x</div>"#,
             r#"<div style="display: none">x</div>"#,
+            r#"<div class="subscription-widget-wrap-editor"><p>Subscribe for free</p></div>"#,
         ];
         let keep = [
             r#"<div class="article-lead">x</div>"#,

@@ -33,7 +33,7 @@ const DEGLUE_LINES: usize = 60;
 /// A date line whose text nodes a scraper joined without a space: a year glued to the
 /// time after it (`July 11, 20258:35 AM EDT`) or a zone glued to the next label
 /// (`EDTUpdated 2 hours ago`), split again so that the date reads whole.
-pub(super) fn deglue_date_line(l: &str) -> Cow<'_, str> {
+pub(crate) fn deglue_date_line(l: &str) -> Cow<'_, str> {
     if !has_year_digits(l) {
         return Cow::Borrowed(l);
     }

@@ -18,6 +18,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 mod anchor;
+pub(crate) use anchor::deglue_date_line;
 mod title;
 
 use super::header::{Line, date_re, is_byline, is_dateline};
