@@ -386,6 +386,32 @@ pub fn is_teaser_header(line: &str) -> bool {
         "also read",
         "read also",
         "see also",
+        "most popular",
+        "most viewed",
+        "popular now",
+        "trending",
+        "editor's picks",
+        "was this article helpful?",
+        // other languages
+        "das könnte sie auch interessieren",
+        "lesen sie auch",
+        "mehr zum thema",
+        "weitere artikel",
+        "noticias relacionadas",
+        "te puede interesar",
+        "también te puede interesar",
+        "lee también",
+        "leia também",
+        "veja também",
+        "notícias relacionadas",
+        "à lire aussi",
+        "a lire aussi",
+        "lire aussi",
+        "sur le même sujet",
+        "articles similaires",
+        "leggi anche",
+        "articoli correlati",
+        "lees ook",
     ];
     // the longest header, so that a line of prose is not lowercased only to be rejected
     const LONGEST: usize = {
@@ -403,9 +429,18 @@ pub fn is_teaser_header(line: &str) -> bool {
     if l.len() <= LONGEST && HEADERS.contains(&l.to_lowercase().as_str()) {
         return true;
     }
-    // `More trends spotted by Ann Lee :`, `More stories from Chain Daily`
-    const PREFIXES: &[&str] = &["more trends ", "more stories ", "more from "];
+    // `More trends spotted by Ann Lee :`, `More stories from Chain Daily`, `Related
+    // News`, `Related Announcements`, `More releases from this source`
+    const PREFIXES: &[&str] = &[
+        "more trends ",
+        "more stories ",
+        "more from ",
+        "more releases ",
+        "more news ",
+        "related ",
+    ];
     l.len() <= 60
+        && l.split_whitespace().count() <= 6
         && !l.ends_with(['.', '!', '?'])
         && PREFIXES
             .iter()
@@ -558,5 +593,24 @@ mod tests {
         ));
         // the longest header passes the length guard, in capitals, padded, with a colon
         assert!(is_teaser_header("  RECOMMENDED FOR YOU:  "));
+        for h in [
+            "Related Announcements",
+            "Related News",
+            "Most Popular",
+            "Trending",
+            "Das könnte Sie auch interessieren",
+            "Noticias relacionadas",
+            "Leia também",
+            "À lire aussi :",
+        ] {
+            assert!(is_teaser_header(h), "{h}");
+        }
+        for l in [
+            "Related parties were paid in tokens.",
+            "Trending higher since March, ether gained",
+            "Related to the upgrade, the developers also fixed a bug in the client",
+        ] {
+            assert!(!is_teaser_header(l), "{l}");
+        }
     }
 }

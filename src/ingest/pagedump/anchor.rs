@@ -101,6 +101,32 @@ pub(super) fn join_author_labels(lines: &mut Vec<String>) {
             }
         }
     }
+    // `Von`, `Por`, `Par`, `Door`, `Di`, `Oleh`, `Av`: `By` in other languages, when a
+    // name follows (up to a separator or a date): `Par exemple` stays prose
+    for l in lines.iter_mut().take(DEGLUE_LINES) {
+        if l.len() >= 120 {
+            continue;
+        }
+        let Some((word, rest)) = l.split_once(' ') else {
+            continue;
+        };
+        if ![
+            "Von", "Por", "Par", "Door", "Di", "Oleh", "Av", "Autor:", "Auteur :",
+        ]
+        .iter()
+        .any(|b| word.eq_ignore_ascii_case(b))
+        {
+            continue;
+        }
+        let name = rest
+            .split([',', '|', '·', '•', '–'])
+            .next()
+            .unwrap_or("")
+            .trim();
+        if is_name_line(name) {
+            *l = format!("By {rest}");
+        }
+    }
     let mut k = 0;
     while k + 1 < lines.len().min(DEGLUE_LINES) {
         if is_author_label(&lines[k]) && is_name_line(&lines[k + 1]) {
@@ -337,7 +363,9 @@ pub(super) fn better_title(
             }
         }
     }
-    let (s, k) = best?;
+    let Some((s, k)) = best else {
+        return headline_after(lines, top.max(guess.min(anchor)), anchor);
+    };
     if k <= guess {
         return None;
     }
@@ -350,6 +378,22 @@ pub(super) fn better_title(
     // prose between them is the article's own, unless it is a summary box printed
     // above the headline (`Key Takeaways`, then its points)
     (summary_box_at(lines, guess) || !lines[guess..k].iter().any(|l| is_prose(l))).then_some(k)
+}
+
+/// The headline printed right below the byline or date (`By Jane Roe · April 2, 2025`,
+/// then the headline): when nothing above the anchor reads as a headline (only short
+/// menu and label lines from `from`), the line after it does, if it is headline-like,
+/// four words or more, and no sentence.
+fn headline_after(lines: &[String], from: usize, anchor: usize) -> Option<usize> {
+    let k = anchor + 1;
+    let furniture = |l: &String| l.split_whitespace().count() <= 3 && !is_prose(l);
+    (k < lines.len()
+        && lines[from..anchor].iter().all(furniture)
+        && (is_byline(&lines[anchor], Line::Dump) || is_dateline(&lines[anchor], Line::Dump))
+        && headline_like(lines, k)
+        && lines[k].split_whitespace().count() >= 4
+        && !lines[k].ends_with(['.', '!', '?']))
+    .then_some(k)
 }
 
 /// Whether line `k` starts the points of a summary box: the line above it is a summary
@@ -374,7 +418,7 @@ pub(super) fn tail_promo_start<S: AsRef<str>>(paras: &[S]) -> Option<usize> {
     // disclaimer, a topic list, a reuse notice
     let label = re(
         &LABEL,
-        r"(?i)^(?:(?:subscribe to|sign up for|join our|get our) .*|disclaimer|disclosure|editorial disclaimer|about the author|explore more on these topics|more on these topics|related topics|suggested topics|topics|reuse this content)$",
+        r"(?i)^(?:(?:subscribe to|sign up for|join our|get our) .*|disclaimer|disclosure|editorial disclaimer|about the author|explore more on these topics|more on these topics|related topics|suggested topics|topics|reuse this content|share(?: this)?(?: article| story| post)?|share full article|teilen|artikel teilen|compartir|compartilhe|partager|condividi|sponsored|advertisement)$",
     );
     static CLOSING: OnceLock<Regex> = OnceLock::new();
     let closing = re(
