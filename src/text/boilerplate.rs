@@ -240,6 +240,9 @@ pub fn is_chrome_line(line: &str) -> bool {
     if l.is_empty() {
         return true;
     }
+    if is_inline_teaser(l) {
+        return true;
+    }
     // every exact chrome line is at most 32 bytes long; a longer line needs a trigger word
     let short = l.len() <= 32;
     if !short && !line_triggers().is_match(l) {
@@ -362,6 +365,49 @@ fn is_disclaimer(lower: &str) -> bool {
 const NEWSLETTER_LINE_MAX: usize = 300;
 
 /// True for a `More For You` style header that starts a run of teasers of other articles.
+/// A link to another article set between the paragraphs: a label and a colon, then a
+/// headline (`Related: Solana DEX Volume Jumps 40%`, `Lesen Sie auch: …`, `À lire aussi
+/// : …`), at most 20 words.
+pub fn is_inline_teaser(l: &str) -> bool {
+    const LABELS: &[&str] = &[
+        "related",
+        "read more",
+        "read also",
+        "also read",
+        "see also",
+        "read next",
+        "recommended",
+        "magazine",
+        "lesen sie auch",
+        "mehr zum thema",
+        "auch interessant",
+        "à lire aussi",
+        "a lire aussi",
+        "lire aussi",
+        "leia também",
+        "veja também",
+        "leia mais",
+        "te puede interesar",
+        "lee también",
+        "leer más",
+        "leggi anche",
+        "lees ook",
+    ];
+    let Some(colon) = l.get(..24.min(l.len())).and_then(|h| h.find(':')) else {
+        return false;
+    };
+    let label = l[..colon].trim_end();
+    let rest = l[colon + 1..].trim_start();
+    !rest.is_empty()
+        && rest
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c == '"' || c == '“')
+        && rest.split_whitespace().count() <= 20
+        && label.len() <= 22
+        && LABELS.contains(&label.to_lowercase().as_str())
+}
+
 pub fn is_teaser_header(line: &str) -> bool {
     const HEADERS: &[&str] = &[
         "more for you",
@@ -604,6 +650,21 @@ mod tests {
             "À lire aussi :",
         ] {
             assert!(is_teaser_header(h), "{h}");
+        }
+        for l in [
+            "Related: Solvane DEX Volume Jumps 40% as Memecoin Traders Return",
+            "Lesen Sie auch: Ethereum-Staking: Lohnt sich der Einstieg noch?",
+            "À lire aussi : Bitcoin : les baleines accumulent",
+            "Read more: What the Stablecoin Bill Means for Tether",
+        ] {
+            assert!(is_inline_teaser(l) && is_chrome_line(l), "{l}");
+        }
+        for l in [
+            "Related: the fund said it would redeem shares at a discount, which critics said was unfair to small holders who had no other way out of the trade in the weeks before.",
+            "Magazine: not a label here, just a sentence that goes on.",
+            "Note: Bitcoin rose.",
+        ] {
+            assert!(!is_inline_teaser(l), "{l}");
         }
         for l in [
             "Related parties were paid in tokens.",

@@ -175,7 +175,12 @@ pub(super) fn byline_authors(doc: &Html) -> Vec<String> {
             .descendent_elements()
             .take(200)
             .filter(|d| is_name_element(d.value()))
-            .map(|d| collapse(&d.text().collect::<String>()))
+            .flat_map(|d| {
+                // a name element that prints `By A and B` is a byline of its own
+                let t = collapse(&d.text().collect::<String>());
+                let by = names_from_text(&t);
+                if by.is_empty() { vec![t] } else { by }
+            })
             .filter(|n| plausible(n))
             .collect();
         if !named.is_empty() {

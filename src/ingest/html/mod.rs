@@ -138,13 +138,29 @@ fn heading_side(title: &str, headings: &[String]) -> Option<String> {
         let s = s.trim().to_lowercase();
         !s.is_empty() && headings.iter().any(|h| h.to_lowercase() == s)
     };
-    SEPS.iter().find_map(|sep| {
+    if let Some(side) = SEPS.iter().find_map(|sep| {
         let (head, tail) = t.split_once(sep)?;
         [head, tail]
             .into_iter()
             .find(|side| side.split_whitespace().count() >= 2 && is_heading(side))
             .map(|s| s.trim().to_string())
-    })
+    }) {
+        return Some(side);
+    }
+    // a section, the site and the headline between separators (`Markets | Site -
+    // Headline - Site`): the segment the page prints as a heading
+    let mut parts = vec![t.as_str()];
+    for sep in SEPS {
+        parts = parts.iter().flat_map(|p| p.split(sep)).collect();
+    }
+    (parts.len() > 2)
+        .then(|| {
+            parts
+                .into_iter()
+                .find(|p| p.split_whitespace().count() >= 2 && is_heading(p))
+                .map(|p| p.trim().to_string())
+        })
+        .flatten()
 }
 
 /// Whether a title is only the site's name: the `og:site_name`/publisher, or the host's
@@ -184,16 +200,24 @@ pub fn parse(text: &str) -> RawArticle {
         .into_iter()
         .flatten()
         .find_map(|u| crate::normalize::host_source(u));
-    let headline =
-        |t: Option<String>| t.filter(|t| !is_site_title(t, site.as_deref(), host.as_deref()));
+    // and so is one or two words (a section: `Markets | Site - Headline`) when the page
+    // prints a longer headline as its `<h1>`
+    let long_h1 =
+        m.h1.as_deref()
+            .is_some_and(|h| h.split_whitespace().count() >= 4);
+    let headline = |t: Option<String>| {
+        t.filter(|t| {
+            let section = long_h1 && t.split_whitespace().count() <= 2;
+            !(section || is_site_title(t, site.as_deref(), host.as_deref()))
+        })
+    };
     set(&mut a.title, headline(m.ld.title.clone()));
     set(
         &mut a.title,
-        headline(
-            m.og.title
-                .as_deref()
-                .map(|t| strip_site_suffix(t, site.as_deref().or(Some("")))),
-        ),
+        headline(m.og.title.as_deref().map(|t| {
+            heading_side(t, &m.headings)
+                .unwrap_or_else(|| strip_site_suffix(t, site.as_deref().or(Some(""))))
+        })),
     );
     set(&mut a.title, headline(m.micro.title.clone()));
     set(&mut a.title, headline(m.twitter_title.clone()));
@@ -291,6 +315,18 @@ pub fn parse(text: &str) -> RawArticle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_section_before_the_site_in_the_title_is_no_headline() {
+        let page = r#"<html><head><title>Markets | Terminal - Miners Sell Hoard - Terminal</title>
+            <meta property="og:title" content="Markets | Miners Sell Hoard - Terminal"></head>
+            <body><h1>Bitcoin Miners Sell Record Hoard as Hashprice Slumps</h1>
+            <p>Public miners sold more coins in March than in any month since the halving.</p></body></html>"#;
+        assert_eq!(
+            parse(page).title.as_deref(),
+            Some("Bitcoin Miners Sell Record Hoard as Hashprice Slumps")
+        );
+    }
 
     #[test]
     fn site_names_are_no_headlines() {
