@@ -38,22 +38,29 @@ pub(crate) fn date_re() -> &'static Regex {
         // a.m./p.m. after a space, or after the narrow no-break space (U+202F) that
         // CLDR-based date formatting puts there
         const TIME: &str = r"[0-9]{1,2}[:.][0-9]{2}(?:[ \u{a0}\u{202f}]?[ap]\.?m\.?)?";
-        const ZONE: &str = r"(?: (?:UTC|GMT|ET|EST|EDT|CST|CDT|PST|PDT|BST|CET|CEST)(?:[+-][0-9]{1,2}(?::?[0-9]{2})?)?(?-u:\b))?";
+        // every abbreviation `normalize::dates` reads, longest first, in capitals only
+        // (`ART`, `CAT` and `EAT` are words too)
+        let mut zones: Vec<&str> = crate::normalize::dates::zone_names().collect();
+        zones.sort_by_key(|z| std::cmp::Reverse(z.len()));
+        let zone = format!(
+            r"(?: (?-i:{})(?:[+-][0-9]{{1,2}}(?::?[0-9]{{2}})?)?(?-u:\b))?",
+            zones.join("|")
+        );
         let month_first = format!(
-            r"{DAY}{MON} {{1,2}}[0-9]{{1,2}}(?:st|nd|rd|th)?,? [0-9]{{4}}(?:,? (?:at |[|·•–-] )?{TIME})?{ZONE}"
+            r"{DAY}{MON} {{1,2}}[0-9]{{1,2}}(?:st|nd|rd|th)?,? [0-9]{{4}}(?:,? (?:at |[|·•–-] )?{TIME})?{zone}"
         );
         let day_first = format!(
-            r"{DAY}[0-9]{{1,2}}(?:st|nd|rd|th)? {MON},? [0-9]{{4}}(?:,? (?:at |[|·•–-] )?{TIME})?{ZONE}"
+            r"{DAY}[0-9]{{1,2}}(?:st|nd|rd|th)? {MON},? [0-9]{{4}}(?:,? (?:at |[|·•–-] )?{TIME})?{zone}"
         );
-        let time_first = format!(r"{TIME}{ZONE},? [0-9]{{1,2}} {MON},? [0-9]{{4}}");
+        let time_first = format!(r"{TIME}{zone},? [0-9]{{1,2}} {MON},? [0-9]{{4}}");
         let numeric = format!(
-            r"{DAY}(?:[0-9]{{1,2}}[/.][0-9]{{1,2}}[/.][0-9]{{4}}|[0-3][0-9][01][0-9](?:19|20)[0-9][0-9])(?-u:\b)(?:,? (?:- )?[0-9]{{1,2}}:[0-9]{{2}}(?:[ \u{{a0}}\u{{202f}}]?[ap]\.?m\.?)?)?{ZONE}"
+            r"{DAY}(?:[0-9]{{1,2}}[/.][0-9]{{1,2}}[/.][0-9]{{4}}|[0-3][0-9][01][0-9](?:19|20)[0-9][0-9])(?-u:\b)(?:,? (?:- )?[0-9]{{1,2}}:[0-9]{{2}}(?:[ \u{{a0}}\u{{202f}}]?[ap]\.?m\.?)?)?{zone}"
         );
         // ISO and year-first numerics (`2025-08-04`, `2025-06-02 14:05 UTC`,
         // `2025-08-04T12:00:00+02:00`, `2025/08/04`), one separator throughout
         let clock = r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2}(?-u:\b))?";
         let iso = format!(
-            r"(?:19|20)[0-9]{{2}}(?:-[01]?[0-9]-[0-3]?[0-9]|/[01]?[0-9]/[0-3]?[0-9])(?:T{clock}|(?-u:\b)(?:,? {clock})?){ZONE}"
+            r"(?:19|20)[0-9]{{2}}(?:-[01]?[0-9]-[0-3]?[0-9]|/[01]?[0-9]/[0-3]?[0-9])(?:T{clock}|(?-u:\b)(?:,? {clock})?){zone}"
         );
         // day-first with a month name of another language (`7. Juli 2025 - 14:30`,
         // `3 de março de 2024`): `normalize::dates` reads them. Every name begins and
@@ -65,7 +72,7 @@ pub(crate) fn date_re() -> &'static Regex {
             .map(|(n, _)| *n)
             .collect();
         let foreign = format!(
-            r"[0-9]{{1,2}}\.? (?:de )?(?:{})(?-u:\b)\.?(?: de)? [0-9]{{4}}(?:,? (?:- |à |um )?{TIME})?{ZONE}",
+            r"[0-9]{{1,2}}\.? (?:de )?(?:{})(?-u:\b)\.?(?: de)? [0-9]{{4}}(?:,? (?:- |à |um )?{TIME})?{zone}",
             names.join("|")
         );
         Regex::new(&format!(
@@ -195,6 +202,26 @@ mod tests {
             assert!(date_re().find(text).is_none(), "{text:?}");
         }
         assert!(is_dateline("Published: 2025-06-02 14:05 UTC", Line::Dump));
+    }
+
+    /// Every zone abbreviation the date parser knows is part of the printed date, in
+    /// capitals only: `JST` moves the day, `art` after a date is a word.
+    #[test]
+    fn zone_abbreviations_belong_to_the_date() {
+        for (text, day) in [
+            ("April 3, 2025 | 07:30 JST", "2025-04-02"),
+            ("April 4, 2025 | 15:30 WIB", "2025-04-04"),
+            ("Apr 9, 2025, 9:12 PM EDT", "2025-04-10"),
+            ("3 April 2025 23:10 NZDT", "2025-04-03"),
+        ] {
+            let c = date_re().captures(text).expect(text);
+            let got = parse_date(&c[2], chrono_tz::UTC).map(|d| d.format("%Y-%m-%d").to_string());
+            assert_eq!(got.as_deref(), Some(day), "{text}: {:?}", &c[2]);
+        }
+        let c = date_re()
+            .captures("March 3, 2025 art fairs opened")
+            .unwrap();
+        assert_eq!(&c[2], "March 3, 2025");
     }
 
     #[test]

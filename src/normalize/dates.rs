@@ -283,7 +283,28 @@ const ZONES: &[(&str, i32)] = &[
     ("MDT", -360),
     ("PST", -480),
     ("PDT", -420),
+    ("WIB", 420),
+    ("ICT", 420),
+    ("PHT", 480),
+    ("AWST", 480),
+    ("NZST", 720),
+    ("NZDT", 780),
+    ("SAST", 120),
+    ("CAT", 120),
+    ("EAT", 180),
+    ("GST", 240),
+    ("PKT", 300),
+    ("BRT", -180),
+    ("ART", -180),
 ];
+
+/// Every zone abbreviation [`take_zone`] reads (`ET`, `PT` and the table above), for the
+/// page-header date pattern.
+pub(crate) fn zone_names() -> impl Iterator<Item = &'static str> {
+    ["ET", "PT"]
+        .into_iter()
+        .chain(ZONES.iter().map(|(n, _)| *n))
+}
 
 /// Removes a zone (`EDT`, `GMT-3`, `UTC+05:30`, `ET`) from `s` and returns it.
 fn take_zone(s: &mut String) -> Option<Zone> {
