@@ -329,7 +329,12 @@ fn find_dates(seg: &str) -> (Option<String>, Option<String>) {
     let mut bare = None;
     for c in date_re().captures_iter(seg) {
         let label = c.get(1).map(|m| m.as_str().to_lowercase());
-        let date = c[2].trim().to_string();
+        let mut date = c[2].trim().to_string();
+        if day_first_connector(&seg[c.get(0).map_or(0, |m| m.end())..]) {
+            // `02/04/2025 às 10h15`: a time joined in Portuguese, Spanish, French, German,
+            // Italian or Dutch, where numeric dates are day first (`02.04.2025` says so)
+            date = date.replace('/', ".");
+        }
         match label.as_deref() {
             Some("updated") | Some("last updated") => {
                 updated.get_or_insert(date);
@@ -346,6 +351,15 @@ fn find_dates(seg: &str) -> (Option<String>, Option<String>) {
         published = bare;
     }
     (published, updated)
+}
+
+/// Whether the text after a date starts with the word that joins a time to it in a
+/// language whose numeric dates are day first (`às`, `à`, `a las`, `um`, `alle`, `om`).
+fn day_first_connector(after: &str) -> bool {
+    let a = after.trim_start_matches([' ', ',', '-']);
+    ["às ", "as ", "à ", "a las ", "um ", "alle ", "om ", "kl. "]
+        .iter()
+        .any(|w| a.starts_with(w) && a[w.len()..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
 /// Authors from a byline body (`Dana Whitfield,Omar Reyes` / `Sam Ortega | Edited by X`).
@@ -1420,6 +1434,17 @@ mod tests {
     /// promos). Each gives its headline, day, first author, a sentence of its text, and
     /// a phrase of chrome that must be gone. `KNOWN_MISSES` are what the generic rules
     /// still get wrong (site learning removes recurring ones on a site's other pages).
+    #[test]
+    fn a_time_joined_in_another_language_makes_a_numeric_date_day_first() {
+        let (p, _) = find_dates("02/04/2025 às 10h15");
+        assert_eq!(p.as_deref(), Some("02.04.2025"));
+        let (p, _) = find_dates("Publicado 02/04/2025 a las 10:15");
+        assert_eq!(p.as_deref(), Some("02.04.2025"));
+        // an English page keeps the site's order
+        let (p, _) = find_dates("04/02/2025 at 10:15 am");
+        assert_eq!(p.as_deref(), Some("04/02/2025"));
+    }
+
     #[test]
     fn pages_of_other_sites_give_their_header_and_text() {
         type Case = (
