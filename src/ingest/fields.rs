@@ -349,19 +349,23 @@ fn qualified(field: &str, n: &str) -> bool {
         "gmt",
         "iso",
         "iso8601",
-        "local",
         "text",
         "str",
         "string",
         "formatted",
     ];
     const BEFORE: &[&str] = &[
-        "article", "post", "news", "story", "item", "entry", "page", "main", "full", "clean",
-        "plain", "raw",
+        "article", "post", "news", "story", "item", "entry", "main", "full", "clean", "plain",
     ];
-    const AFTER: &[&str] = &[
-        "text", "html", "plain", "raw", "clean", "full", "md", "markdown", "names",
-    ];
+    const AFTER: &[&str] = &["text", "html", "plain", "clean", "full", "md", "markdown"];
+    // the source, URL and authors are too often something else under a qualified name
+    // (`page_source` is a page's HTML, `link_text` a link's words, `post_author` an id)
+    if !matches!(
+        field,
+        "title" | "body" | "published" | "updated" | "tags" | "dek"
+    ) {
+        return false;
+    }
     let keys = default_keys(field);
     let after = if matches!(field, "published" | "updated") {
         UNITS
@@ -481,6 +485,8 @@ impl<'a> Lookup<'a> {
             .filter(|k| self.get(k).is_some())
             .flat_map(|k| [format!("{k}gmt"), format!("{k}utc")])
             .find_map(|twin| date_text(self.get(&twin)?.1).ok().flatten())
+            // a draft's `0000-00-00 00:00:00` is no date: the plain one is read instead
+            .filter(|t| !t.starts_with("0000"))
             .map(|t| as_utc(&t))
     }
 
@@ -880,6 +886,23 @@ mod tests {
         ] {
             assert_eq!(known_header(n, &[]), known, "{n}");
         }
+    }
+
+    /// Qualified names of the source, URL and authors are never taken (`page_source` is a
+    /// page's HTML), nor a raw page as the body, nor a local date; a draft's zero date
+    /// twin falls back to the plain one.
+    #[test]
+    fn qualified_names_that_are_something_else() {
+        let a = map_record(
+            &obj(json!({"title": "T", "clean_text": "The text.", "raw_html": "<html><body><nav>Menu</nav><p>The text.</p></body></html>",
+                "page_source": "<html>…</html>", "link_text": "Read more", "post_author": "1",
+                "date_local": "2025-01-10 21:30", "post_date": "2025-01-10 21:30:00", "post_date_gmt": "0000-00-00 00:00:00"})),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(a.body, "The text.");
+        assert!(a.source.is_none() && a.url.is_none() && a.authors.is_empty());
+        assert_eq!(a.published.as_deref(), Some("2025-01-10 21:30:00"));
     }
 
     /// WordPress REST posts: `date` is the site's local time without a zone, `date_gmt`

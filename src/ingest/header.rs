@@ -124,8 +124,10 @@ pub(crate) fn is_dateline(line: &str, kind: Line) -> bool {
         Line::Paragraph => line.len() < 60 && parse_date(line, chrono_tz::UTC).is_some(),
         // every date the regex reads holds a year: four ASCII digits in a row, which
         // most lines of a page lack (a cheaper test than the regex's scan)
+        // (a URL holds year-first dates in its path; it is no date line)
         Line::Dump => {
             has_year_digits(line)
+                && !line.contains("://")
                 && date_re().find(line).is_some_and(|m| {
                     // a date line is mostly dates and labels
                     let rest = date_re().replace_all(line, "");

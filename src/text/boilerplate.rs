@@ -376,7 +376,6 @@ pub fn is_inline_teaser(l: &str) -> bool {
         "also read",
         "see also",
         "read next",
-        "recommended",
         "magazine",
         "lesen sie auch",
         "mehr zum thema",
@@ -483,14 +482,34 @@ pub fn is_teaser_header(line: &str) -> bool {
         "more from ",
         "more releases ",
         "more news ",
-        "related ",
     ];
-    l.len() <= 60
-        && l.split_whitespace().count() <= 6
-        && !l.ends_with(['.', '!', '?'])
-        && PREFIXES
-            .iter()
-            .any(|p| l.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)))
+    // `Related` and a word for what is listed (`Related Party Transactions` is a subhead)
+    const RELATED: &[&str] = &[
+        "news",
+        "articles",
+        "posts",
+        "stories",
+        "coverage",
+        "reading",
+        "content",
+        "links",
+        "announcements",
+        "topics",
+        "videos",
+        "items",
+        "reports",
+    ];
+    let related = l.split_once(' ').is_some_and(|(first, rest)| {
+        first.eq_ignore_ascii_case("related")
+            && RELATED.iter().any(|w| rest.eq_ignore_ascii_case(w))
+    });
+    related
+        || (l.len() <= 60
+            && l.split_whitespace().count() <= 6
+            && !l.ends_with(['.', '!', '?'])
+            && PREFIXES
+                .iter()
+                .any(|p| l.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p))))
 }
 
 #[cfg(test)]
@@ -668,6 +687,8 @@ mod tests {
         }
         for l in [
             "Related parties were paid in tokens.",
+            "Related Party Transactions",
+            "Related Regulatory Moves",
             "Trending higher since March, ether gained",
             "Related to the upgrade, the developers also fixed a bug in the client",
         ] {

@@ -178,7 +178,12 @@ pub(super) fn byline_authors(doc: &Html) -> Vec<String> {
             .flat_map(|d| {
                 // a name element that prints `By A and B` is a byline of its own
                 let t = collapse(&d.text().collect::<String>());
-                let by = names_from_text(&t);
+                // (not `Di Wu`: a by-word and one more word is a name)
+                let by = if t.split_whitespace().count() > 2 {
+                    names_from_text(&t)
+                } else {
+                    Vec::new()
+                };
                 if by.is_empty() { vec![t] } else { by }
             })
             .filter(|n| plausible(n))

@@ -214,10 +214,11 @@ pub fn parse(text: &str) -> RawArticle {
     set(&mut a.title, headline(m.ld.title.clone()));
     set(
         &mut a.title,
-        headline(m.og.title.as_deref().map(|t| {
-            heading_side(t, &m.headings)
-                .unwrap_or_else(|| strip_site_suffix(t, site.as_deref().or(Some(""))))
-        })),
+        headline(
+            m.og.title
+                .as_deref()
+                .map(|t| strip_site_suffix(t, site.as_deref().or(Some("")))),
+        ),
     );
     set(&mut a.title, headline(m.micro.title.clone()));
     set(&mut a.title, headline(m.twitter_title.clone()));

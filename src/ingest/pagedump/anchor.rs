@@ -96,6 +96,7 @@ pub(super) fn join_author_labels(lines: &mut Vec<String>) {
             if l.len() < 120
                 && l.get(..label.len())
                     .is_some_and(|p| p.eq_ignore_ascii_case(label))
+                && l[label.len()..].starts_with(char::is_uppercase)
             {
                 *l = format!("By {}", &l[label.len()..]);
             }
@@ -103,18 +104,17 @@ pub(super) fn join_author_labels(lines: &mut Vec<String>) {
     }
     // `Von`, `Por`, `Par`, `Door`, `Di`, `Oleh`, `Av`: `By` in other languages, when a
     // name follows (up to a separator or a date): `Par exemple` stays prose
-    for l in lines.iter_mut().take(DEGLUE_LINES) {
+    let mut foreign: Vec<Option<String>> = vec![None; lines.len().min(DEGLUE_LINES)];
+    for (k, l) in lines.iter_mut().take(DEGLUE_LINES).enumerate() {
         if l.len() >= 120 {
             continue;
         }
         let Some((word, rest)) = l.split_once(' ') else {
             continue;
         };
-        if ![
-            "Von", "Por", "Par", "Door", "Di", "Oleh", "Av", "Autor:", "Auteur :",
-        ]
-        .iter()
-        .any(|b| word.eq_ignore_ascii_case(b))
+        if !["Von", "Por", "Par", "Door", "Di", "Oleh", "Av", "Autor:"]
+            .iter()
+            .any(|b| word.eq_ignore_ascii_case(b))
         {
             continue;
         }
@@ -124,7 +124,20 @@ pub(super) fn join_author_labels(lines: &mut Vec<String>) {
             .unwrap_or("")
             .trim();
         if is_name_line(name) {
+            foreign[k] = Some(l.clone());
             *l = format!("By {rest}");
+        }
+    }
+    // … and only next to a date (`Par Technology Stock Jumps` is a headline): undone
+    // where no date line is on it or within two lines below
+    for k in 0..lines.len().min(DEGLUE_LINES) {
+        if let Some(orig) = foreign[k].take() {
+            let dated = lines[k..lines.len().min(k + 3)]
+                .iter()
+                .any(|l| is_dateline(l, Line::Dump) || crate::ingest::header::has_year_digits(l));
+            if !dated {
+                lines[k] = orig;
+            }
         }
     }
     let mut k = 0;
@@ -387,9 +400,16 @@ pub(super) fn better_title(
 fn headline_after(lines: &[String], from: usize, anchor: usize) -> Option<usize> {
     let k = anchor + 1;
     let furniture = |l: &String| l.split_whitespace().count() <= 3 && !is_prose(l);
+    // a short headline right above the byline is read by the first guess: the line
+    // above must be a one-word label (`POLICY`, `Sign up`) or nothing
+    let label_above = anchor == from || {
+        let above = &lines[anchor - 1];
+        above.split_whitespace().count() <= 1 || !above.chars().any(char::is_lowercase)
+    };
     (k < lines.len()
+        && label_above
         && lines[from..anchor].iter().all(furniture)
-        && (is_byline(&lines[anchor], Line::Dump) || is_dateline(&lines[anchor], Line::Dump))
+        && is_byline(&lines[anchor], Line::Dump)
         && headline_like(lines, k)
         && lines[k].split_whitespace().count() >= 4
         && !lines[k].ends_with(['.', '!', '?']))
@@ -418,7 +438,7 @@ pub(super) fn tail_promo_start<S: AsRef<str>>(paras: &[S]) -> Option<usize> {
     // disclaimer, a topic list, a reuse notice
     let label = re(
         &LABEL,
-        r"(?i)^(?:(?:subscribe to|sign up for|join our|get our) .*|disclaimer|disclosure|editorial disclaimer|about the author|explore more on these topics|more on these topics|related topics|suggested topics|topics|reuse this content|share(?: this)?(?: article| story| post)?|share full article|teilen|artikel teilen|compartir|compartilhe|partager|condividi|sponsored|advertisement)$",
+        r"(?i)^(?:(?:subscribe to|sign up for|join our|get our) .*|disclaimer|disclosure|editorial disclaimer|about the author|explore more on these topics|more on these topics|related topics|suggested topics|topics|reuse this content)$",
     );
     static CLOSING: OnceLock<Regex> = OnceLock::new();
     let closing = re(
@@ -446,6 +466,17 @@ pub(super) fn tail_promo_start<S: AsRef<str>>(paras: &[S]) -> Option<usize> {
                 .iter()
                 .map(|p| p.as_ref().split_whitespace().count())
         };
+        // a share bar or a sponsored slot is also printed inside articles: it closes the
+        // page only when no sentence of text follows it
+        static SHARE: OnceLock<Regex> = OnceLock::new();
+        let share = re(
+            &SHARE,
+            r"(?i)^(?:share(?: this)?(?: article| story| post)?|share full article|teilen|artikel teilen|compartir|compartilhe|partager|condividi|sponsored|advertisement):?$",
+        );
+        let header = header
+            || (words <= 4
+                && share.is_match(p.trim())
+                && !paras[k + 1..].iter().any(|q| is_prose(q.as_ref())));
         header && sizes().sum::<usize>() <= BLOCK_WORDS && sizes().all(|n| n <= LINE_WORDS)
     })
 }
