@@ -507,17 +507,7 @@ fn other_export_shapes_index_through_the_binary() {
         std::fs::copy(fixture(f), data.join(f)).unwrap();
     }
     let idx = dir.path().join("index");
-    let out = coindex()
-        .args(["index", data.to_str().unwrap(), "--index"])
-        .arg(&idx)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{err}");
-    assert!(
-        !err.contains("skipped:") && !err.contains("bad record:"),
-        "{err}"
-    );
+    index_ok(&data, &idx, &[]);
     let out = coindex()
         .args([
             "search",
@@ -552,19 +542,7 @@ fn a_streamed_semicolon_csv_indexes_every_row() {
     assert!(csv.len() > 1 << 20);
     std::fs::write(data.join("export.csv"), csv).unwrap();
     let idx = dir.path().join("index");
-    let out = coindex()
-        .args([
-            "index",
-            data.to_str().unwrap(),
-            "--max-file-mb",
-            "1",
-            "--index",
-        ])
-        .arg(&idx)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{err}");
+    let err = index_ok(&data, &idx, &["--max-file-mb", "1"]);
     assert!(err.contains(&format!("{rows} documents indexed")), "{err}");
 }
 
@@ -935,22 +913,32 @@ fn coindex() -> Command {
     c
 }
 
-#[test]
-fn whole_sample_corpus_indexes_with_exit_zero() {
-    let dir = tempfile::tempdir().unwrap();
-    let idx = dir.path().join("index");
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_corpus");
+/// Runs `coindex index FOLDER --index IDX [extra]` and asserts that every file was
+/// indexed (exit 0, nothing skipped, no bad record); returns stderr.
+fn index_ok(folder: &Path, idx: &Path, extra: &[&str]) -> String {
     let out = coindex()
-        .args(["index", corpus.to_str().unwrap(), "--index"])
-        .arg(&idx)
+        .arg("index")
+        .arg(folder)
+        .arg("--index")
+        .arg(idx)
+        .args(extra)
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(
         !err.contains("skipped:") && !err.contains("bad record:"),
         "{err}"
     );
+    err
+}
+
+#[test]
+fn whole_sample_corpus_indexes_with_exit_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("index");
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_corpus");
+    let err = index_ok(&corpus, &idx, &[]);
     assert!(
         err.lines().any(|l| l.starts_with("duplicate:")
             && l.contains("hashwire-export.json")

@@ -95,6 +95,12 @@ pub(crate) fn has_year_digits(s: &str) -> bool {
     false
 }
 
+/// "By" in the languages of the archives (lowercase), for bylines of saved HTML and of
+/// page dumps.
+pub(crate) const BY_WORDS: &[&str] = &[
+    "by", "von", "par", "por", "door", "di", "av", "przez", "oleh",
+];
+
 /// A `By Jane Doe and Sam Lee` line.
 pub(crate) fn is_byline(line: &str, kind: Line) -> bool {
     match kind {

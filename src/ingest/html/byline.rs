@@ -15,8 +15,7 @@ use crate::ingest::header::date_re;
 use crate::text::collapse_ws as collapse;
 use crate::text::lists::split_people;
 
-/// "By" in the languages of the archives.
-const BY_WORDS: &[&str] = &["by", "von", "par", "por", "door", "di", "av", "przez"];
+use crate::ingest::header::BY_WORDS;
 
 /// Words after the names that start the date or place (`Von X am 24. Juli`, `By X on
 /// May 2`, `Par X le 3 mai`).

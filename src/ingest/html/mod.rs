@@ -171,12 +171,7 @@ fn is_site_title(title: &str, site: Option<&str>, host: Option<&str>) -> bool {
         "", "com", "news", "finance", "markets", "magazine", "mag", "media", "daily", "online",
         "crypto", "blog", "times", "today", "post", "wire", "journal",
     ];
-    let key = |s: &str| -> String {
-        s.chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
+    let key = crate::ingest::fields::norm_key;
     let t = key(title);
     if t.is_empty() {
         return false;

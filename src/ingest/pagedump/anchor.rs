@@ -112,10 +112,11 @@ pub(super) fn join_author_labels(lines: &mut Vec<String>) {
         let Some((word, rest)) = l.split_once(' ') else {
             continue;
         };
-        if !["Von", "Por", "Par", "Door", "Di", "Oleh", "Av", "Autor:"]
-            .iter()
-            .any(|b| word.eq_ignore_ascii_case(b))
-        {
+        let by_word = word.eq_ignore_ascii_case("autor:")
+            || crate::ingest::header::BY_WORDS
+                .iter()
+                .any(|b| *b != "by" && word.eq_ignore_ascii_case(b));
+        if !by_word {
             continue;
         }
         let name = rest

@@ -755,6 +755,8 @@ fn parse_single(text: &str, glued: bool) -> RawArticle {
         &MORE,
         r"(?i)More For You|Related Stories|Recommended for you|You may also like",
     );
+    // (as printed in Title Case: a subset of `boilerplate::is_teaser_header`'s headers,
+    // which a new header should join too)
     static LATE: OnceLock<Regex> = OnceLock::new();
     let late = re(
         &LATE,
